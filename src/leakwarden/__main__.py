@@ -1,0 +1,3 @@
+from leakwarden.cli.main import entry
+
+entry()

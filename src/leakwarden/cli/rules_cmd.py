@@ -1,0 +1,101 @@
+"""`leakwarden rules …`: browse the catalogue and check rule files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+
+
+@click.group()
+def rules() -> None:
+    """List, show and check detection rules."""
+
+
+@rules.command("list")
+@click.option("--provider", help="Only this provider's rules.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Include a rule file of your own; repeatable.")
+def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> int:
+    """List the rules of the catalogue."""
+    from leakwarden.rules.catalog import load_catalog
+
+    catalog = load_catalog(rule_files)
+    selected = [r for r in catalog.rules if provider is None or r.provider == provider]
+    if provider is not None and not selected:
+        raise click.BadParameter(f"no rules for provider {provider!r}", param_hint="--provider")
+    if fmt == "json":
+        rows = [
+            {"id": r.id, "name": r.name, "provider": r.provider, "category": r.category,
+             "confidence": r.confidence.label, "pair": r.is_pair}
+            for r in selected
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return EXIT_CLEAN
+    width = max(len(r.id) for r in selected)
+    for r in selected:
+        click.echo(f"{r.id:<{width}}  {r.confidence.label:<6}  {r.name}")
+    click.echo(f"{len(selected)} rules, {len({r.provider for r in selected})} providers", err=True)
+    return EXIT_CLEAN
+
+
+def _show(rule: Any) -> str:
+    lines = [f"{rule.id}: {rule.name}", f"  provider    {rule.provider_name} ({rule.provider})",
+             f"  category    {rule.category}", f"  confidence  {rule.confidence.label}",
+             f"  defined in  {rule.source}"]
+    if rule.description:
+        lines.append(f"  description {' '.join(rule.description.split())}")
+    if rule.pattern:
+        lines += [f"  pattern     {rule.pattern}", f"  keywords    {', '.join(rule.keywords)}"]
+    if rule.pair:
+        p = rule.pair
+        lines += [f"  pair        {p.anchor} ({p.anchor_role}) + {p.partner} ({p.partner_role}) "
+                  f"within {p.max_distance} bytes"]
+    if rule.entropy is not None:
+        lines.append(f"  entropy     ≥ {rule.entropy} bits/char")
+    if rule.checksum:
+        lines.append(f"  checksum    {rule.checksum}")
+    for label, items in (("examples", rule.examples), ("negatives", rule.negative_examples),
+                         ("references", rule.references)):
+        if items:
+            lines.append(f"  {label}:")
+            lines += [f"    {json.dumps(item) if label != 'references' else item}" for item in items]
+    if rule.playbook.revoke_url:
+        lines.append(f"  revoke at   {rule.playbook.revoke_url}")
+    return "\n".join(lines)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False))
+def show_rule(rule_id: str, rule_files: tuple[str, ...]) -> int:
+    """Show one rule: pattern, keywords, examples, references."""
+    from leakwarden.rules.catalog import load_catalog
+
+    catalog = load_catalog(rule_files)
+    rule = catalog.get(rule_id)
+    if rule is None:
+        raise click.BadParameter(f"no rule {rule_id!r} (see `leakwarden rules list`)", param_hint="RULE_ID")
+    click.echo(_show(rule))
+    return EXIT_CLEAN
+
+
+@rules.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def check_rules(files: tuple[str, ...]) -> int:
+    """Lint the built-in catalogue, or FILES (checked together with the built-ins)."""
+    from leakwarden.lint import check_catalog
+    from leakwarden.rules.catalog import load_catalog
+
+    catalog = load_catalog(files)
+    only = [r.id for r in catalog.rules if r.source in set(files)] if files else None
+    problems = check_catalog(catalog, only=only)
+    for problem in problems:
+        click.echo(str(problem))
+    checked = len(only) if only is not None else len(catalog)
+    click.echo(f"{checked} rules checked, {len(problems)} problems", err=True)
+    return EXIT_FINDINGS if problems else EXIT_CLEAN

@@ -1,0 +1,110 @@
+"""`leakwarden rules check`: every rule proves itself against its own examples, in every engine.
+
+Shape errors (missing fields, bad ids, patterns that do not compile in Python) are caught while
+the catalogue loads; this module checks what needs the engines: Hyperscan accepts the pattern,
+the pattern's width is bounded, every example is found as this rule, no negative is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from leakwarden.matching.compiled import MAX_MATCH_WIDTH, max_width
+from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, hyperscan_available
+from leakwarden.rules.catalog import Catalog
+from leakwarden.rules.schema import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    source: str
+    rule_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: rule {self.rule_id}: {self.field}: {self.message}"
+
+
+def _pattern_problems(rule: Rule) -> Iterable[Problem]:
+    if rule.pattern is None:
+        return
+    low, high = _widths(rule.pattern)
+    if low == 0:
+        yield Problem(rule.source, rule.id, "pattern", "can match the empty string")
+    if high > MAX_MATCH_WIDTH:
+        yield Problem(
+            rule.source, rule.id, "pattern",
+            f"longest match is unbounded or over {MAX_MATCH_WIDTH} bytes; bound every repeat",
+        )
+    if hyperscan_available():
+        from leakwarden.matching.compiled import CompiledRule
+
+        compiled = CompiledRule.build(rule)
+        try:
+            HyperscanEngine.expression_flags(compiled)
+            HyperscanEngine._compile([compiled])
+        except Exception as exc:
+            yield Problem(rule.source, rule.id, "pattern", f"Hyperscan rejects it: {exc}")
+    for keyword in rule.keywords:
+        if len(keyword) < 2:
+            yield Problem(rule.source, rule.id, "keywords", f"keyword {keyword!r} is too short to prefilter")
+
+
+def _widths(pattern: str) -> tuple[int, int]:
+    from re import _parser  # type: ignore[attr-defined]
+
+    low, _ = _parser.parse(pattern.encode()).getwidth()
+    return int(low), max_width(pattern.encode())
+
+
+def _metadata_problems(rule: Rule) -> Iterable[Problem]:
+    for index, ref in enumerate(rule.references):
+        if not ref.startswith("https://"):
+            yield Problem(rule.source, rule.id, f"references[{index}]", "must be an https URL")
+    if rule.playbook.revoke_url and not rule.playbook.revoke_url.startswith("https://"):
+        yield Problem(rule.source, rule.id, "playbook.revoke_url", "must be an https URL")
+    if not rule.references:
+        yield Problem(rule.source, rule.id, "references", "cite the provider's documentation of the format")
+    if rule.pattern is not None:
+        for index, example in enumerate(rule.examples):
+            lowered = example.lower()
+            if not any(k.lower() in lowered for k in rule.keywords):
+                yield Problem(rule.source, rule.id, f"examples[{index}]", "contains none of the keywords")
+
+
+def _example_problems(rule: Rule, engines: Sequence[Engine]) -> Iterable[Problem]:
+    for engine in engines:
+        for index, example in enumerate(rule.examples):
+            if not any(m.rule_id == rule.id for m in engine.scan(example.encode())):
+                yield Problem(rule.source, rule.id, f"examples[{index}]", f"not found by the {engine.name} engine")
+        for index, example in enumerate(rule.negative_examples):
+            if any(m.rule_id == rule.id for m in engine.scan(example.encode())):
+                yield Problem(
+                    rule.source, rule.id, f"negative_examples[{index}]", f"found by the {engine.name} engine"
+                )
+
+
+def engines_for(catalog: Catalog) -> list[Engine]:
+    engines: list[Engine] = [PythonEngine(catalog)]
+    if hyperscan_available():
+        engines.append(HyperscanEngine(catalog))
+    return engines
+
+
+def check_catalog(catalog: Catalog, only: Iterable[str] | None = None) -> list[Problem]:
+    """Problems of the rules named in `only` (default: all), checked within the whole catalogue
+    so that pairs and neighbours behave as they will in a scan."""
+    wanted = set(only) if only is not None else None
+    rules = [r for r in catalog.rules if wanted is None or r.id in wanted]
+    problems: list[Problem] = []
+    for rule in rules:
+        problems.extend(_pattern_problems(rule))
+        problems.extend(_metadata_problems(rule))
+    if any(p.field == "pattern" for p in problems):
+        return problems  # engines cannot be built over a pattern Hyperscan rejects
+    engines = engines_for(catalog)
+    for rule in rules:
+        problems.extend(_example_problems(rule, engines))
+    return problems

@@ -1,0 +1,190 @@
+"""The vocabulary every layer shares: blobs, where they were seen, matches and findings.
+
+Standard library only. Everything here is immutable data; behaviour lives in the layers above.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+FINGERPRINT_VERSION = "v1"
+
+
+class Confidence(enum.IntEnum):
+    """How sure a rule is that a match is a real credential (ordered: low < medium < high)."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Confidence:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown confidence {value!r} (expected low, medium or high)") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class FileProvenance:
+    """The blob is the content of a file on disk."""
+
+    path: str
+    kind: str = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class StdinProvenance:
+    """The blob was read from standard input; `label` is what reports show as its path."""
+
+    label: str = "<stdin>"
+    kind: str = "stdin"
+
+    @property
+    def path(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True, slots=True)
+class CommitProvenance:
+    """The blob is the version of `path` that `commit` introduced."""
+
+    path: str
+    commit: str
+    author_name: str = ""
+    author_email: str = ""
+    date: str = ""
+    subject: str = ""
+    kind: str = "commit"
+
+
+@dataclass(frozen=True, slots=True)
+class StagedProvenance:
+    """The blob is the index (staged) version of `path`."""
+
+    path: str
+    kind: str = "staged"
+
+
+Provenance = FileProvenance | StdinProvenance | CommitProvenance | StagedProvenance
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives this content (`git hash-object`), so that sources can share one key."""
+    digest = hashlib.sha1(b"blob %d\x00" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Bytes to scan, with every place they were seen.
+
+    `id` is git's blob id when the source knows it (git sources get it for free) and None when
+    computing it would cost more than it saves (plain files); the scanner scans each distinct
+    non-None id once.
+    """
+
+    data: bytes
+    provenance: tuple[Provenance, ...]
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One hit of one rule in one blob: byte span of the whole match and of the secret."""
+
+    rule_id: str
+    secret: str
+    start: int
+    end: int
+    secret_start: int
+    secret_end: int
+    captures: Mapping[str, str] = field(default_factory=dict)
+    # Paired credentials: every half by its role name, e.g. {"access_key_id": ..., "secret": ...}.
+    parts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Line and column (1-based, columns in characters) of a span within a blob."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place a finding's secret was seen."""
+
+    provenance: Provenance
+    location: Location
+    blob_id: str | None
+    captures: Mapping[str, str] = field(default_factory=dict)
+
+
+def fingerprint(rule_id: str, secret: str, parts: Mapping[str, str] | None = None) -> str:
+    """Stable id of a finding: depends on the rule and the secret only, never on where it is."""
+    material = secret if not parts else "\x1f".join(f"{k}={parts[k]}" for k in sorted(parts))
+    digest = hashlib.sha256(f"leakwarden:{FINGERPRINT_VERSION}\x00{rule_id}\x00{material}".encode())
+    return digest.hexdigest()[:40]
+
+
+@dataclass(slots=True)
+class Finding:
+    """A distinct (rule, secret) pair with every place it occurs."""
+
+    rule_id: str
+    secret: str
+    confidence: Confidence
+    parts: Mapping[str, str]
+    occurrences: list[Occurrence]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rule_id, self.secret, self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something a source could not or would not scan, with the reason users see."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class ScanSummary:
+    """What a scan covered: counts users need to trust a clean result."""
+
+    blobs: int = 0
+    bytes: int = 0
+    duplicates: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    duration_s: float = 0.0
+    engine: str = ""
+    rules: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self.skipped:
+            counts[item.reason] = counts.get(item.reason, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding]
+    summary: ScanSummary
+    target: str = ""

@@ -1,0 +1,118 @@
+"""SARIF 2.1.0 as GitHub code scanning accepts it: one reportingDescriptor per rule that has a
+result, partialFingerprints keyed by our stable fingerprint, secrets redacted unless asked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from leakwarden import __version__
+from leakwarden.model import Confidence, Finding, ScanResult
+from leakwarden.reports.common import display
+from leakwarden.rules.catalog import Catalog
+from leakwarden.rules.schema import Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/leakwarden/leakwarden"
+_PRECISION = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
+# GitHub maps security-severity to critical (≥ 9), high (≥ 7), medium (≥ 4), low.
+_SEVERITY = {Confidence.HIGH: "9.0", Confidence.MEDIUM: "7.5", Confidence.LOW: "5.0"}
+
+
+def _pascal(rule_id: str) -> str:
+    return "".join(word.capitalize() for word in rule_id.replace(".", "_").split("_"))
+
+
+def _help(rule: Rule) -> dict[str, str]:
+    revoke = rule.playbook.revoke_url
+    steps = [
+        f"{rule.name}: {rule.description.strip() or rule.playbook.what}",
+        "1. Treat it as compromised: whoever can read this file or its history has it.",
+        f"2. Revoke or rotate it{f' at {revoke}' if revoke else ' in the issuing console'}, then update every consumer.",
+        f"3. Check for use by others{f': {rule.playbook.logs}' if rule.playbook.logs else ''}.",
+        f"4. Remove it from the code and read it from the environment or a secret manager (leakwarden guide {rule.id}).",
+    ]
+    refs = "\n".join(f"- {r}" for r in rule.references)
+    return {"text": "\n".join(steps), "markdown": "\n\n".join(steps) + (f"\n\nReferences:\n{refs}" if refs else "")}
+
+
+def _descriptor(rule: Rule) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": rule.id,
+        "name": _pascal(rule.id),
+        "shortDescription": {"text": rule.name},
+        "fullDescription": {"text": (rule.description or rule.name).strip()},
+        "help": _help(rule),
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["security", "secret", rule.category, rule.provider],
+            "precision": _PRECISION[rule.confidence],
+            "security-severity": _SEVERITY[rule.confidence],
+        },
+    }
+    if rule.references:
+        descriptor["helpUri"] = rule.references[0]
+    return descriptor
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace("\\", "/").removeprefix("./"), safe="/:@!$&'()*+,;=-._~")
+
+
+def _result(finding: Finding, rule_index: int, rule: Rule | None, show: bool) -> dict[str, Any]:
+    name = rule.name if rule else finding.rule_id
+    locations = [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(occ.provenance.path)},
+                "region": {
+                    "startLine": occ.location.line,
+                    "startColumn": occ.location.column,
+                    "endLine": occ.location.end_line,
+                    "endColumn": occ.location.end_column,
+                },
+            }
+        }
+        for occ in finding.occurrences
+    ]
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": f"{name} found: {display(finding.secret, show)}"},
+        "locations": locations[:1],
+        "partialFingerprints": {"leakwardenFingerprint/v1": finding.fingerprint},
+        "properties": {"confidence": finding.confidence.label, "occurrences": len(finding.occurrences)},
+    }
+    if len(locations) > 1:
+        result["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(locations[1:], 1)]
+    return result
+
+
+def render_sarif(result: ScanResult, catalog: Catalog, show_secrets: bool = False) -> str:
+    used = sorted({f.rule_id for f in result.findings})
+    index = {rule_id: i for i, rule_id in enumerate(used)}
+    rules = [catalog.get(rule_id) for rule_id in used]
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "leakwarden",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_descriptor(r) for r in rules if r is not None],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [
+                    _result(f, index[f.rule_id], catalog.get(f.rule_id), show_secrets) for f in result.findings
+                ],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

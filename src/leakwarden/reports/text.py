@@ -1,0 +1,87 @@
+"""What a developer reads after a blocked commit: where, what, the redacted secret, what next."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from leakwarden.model import Finding, ScanResult, ScanSummary
+from leakwarden.reports.common import display, display_parts, safe
+from leakwarden.rules.catalog import Catalog
+
+_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+MAX_LISTED_OCCURRENCES = 5
+
+
+def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
+    rule = catalog.get(finding.rule_id)
+    first = finding.occurrences[0]
+    text = Text()
+    text.append(safe(f"{first.provenance.path}:{first.location.line}:{first.location.column}"), "bold")
+    text.append("  ")
+    text.append(safe(rule.name if rule else finding.rule_id))
+    text.append(f"  [{finding.confidence.label}]", _STYLE[finding.confidence.label])
+    text.append("\n  secret  ")
+    text.append(safe(display(finding.secret, show)), "magenta")
+    for role, value in display_parts(finding.parts, show).items():
+        text.append(f"  {role}=", "dim")
+        text.append(safe(value), "magenta")
+    commit = getattr(first.provenance, "commit", None)
+    if commit:
+        who = getattr(first.provenance, "author_name", "")
+        when = getattr(first.provenance, "date", "")
+        text.append(safe(f"\n  commit  {commit[:12]} {who} {when}".rstrip()))
+    captures = {k: v for o in finding.occurrences[:1] for k, v in o.captures.items()}
+    if captures:
+        text.append(safe("\n  context " + " ".join(f"{k}={v}" for k, v in captures.items())), "dim")
+    text.append(f"\n  rule    {finding.rule_id} · fingerprint {finding.fingerprint[:16]}", "dim")
+    revoke = rule.playbook.revoke_url if rule else ""
+    text.append("\n  next    ", "green")
+    text.append(
+        "Rotate it now" + (f" ({revoke})" if revoke else "") + ", then remove it from the code: "
+        f"leakwarden guide {finding.rule_id}"
+    )
+    others = finding.occurrences[1:]
+    for occ in others[:MAX_LISTED_OCCURRENCES]:
+        text.append(safe(f"\n  also at {occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim")
+    if len(others) > MAX_LISTED_OCCURRENCES:
+        text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
+    return text
+
+
+def summary_line(summary: ScanSummary, findings: int) -> str:
+    mb = summary.bytes / 1e6
+    rate = mb / summary.duration_s if summary.duration_s > 0 else 0.0
+    line = (
+        f"scanned {summary.blobs} blobs, {mb:.1f} MB in {summary.duration_s:.2f}s ({rate:.1f} MB/s); "
+        f"{findings} finding{'s' if findings != 1 else ''}"
+    )
+    skipped = summary.skipped_by_reason()
+    if skipped:
+        line += "; skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items())
+    return safe(line)
+
+
+def render_text(result: ScanResult, catalog: Catalog, show_secrets: bool = False, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, highlight=False, width=120, soft_wrap=True
+    )
+    for finding in result.findings:
+        console.print(_finding(finding, catalog, show_secrets))
+        console.print()
+    if result.findings:
+        console.print(
+            Text(
+                "A leaked credential stays leaked after it is removed: revoke or rotate it first. "
+                "To accept a finding on purpose, add `leakwarden:allow` with a reason on its line.",
+                "bold",
+            )
+        )
+    else:
+        console.print(Text("No leaked credentials found.", "green"))
+    for note in result.summary.notes:
+        console.print(Text(safe(f"note: {note}"), "yellow"))
+    return buffer.getvalue()

@@ -1,0 +1,23 @@
+"""What every source provides: blobs, and an account of what it did not scan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from leakwarden.model import Blob, Skipped
+
+
+class Source(Protocol):
+    """One method that streams blobs; `skipped` fills as the stream goes, and `notes` carries
+    whatever else a reader must know to trust the result (a shallow clone, say)."""
+
+    skipped: list[Skipped]
+    notes: list[str]
+
+    def blobs(self) -> Iterator[Blob]: ...
+
+
+def looks_binary(data: bytes) -> bool:
+    """Git's own heuristic: a NUL byte in the first 8000 bytes."""
+    return b"\x00" in data[:8000]

@@ -1,0 +1,204 @@
+"""Files and directories on disk, and standard input.
+
+Walks without following symbolic links (so no loop can trap it), reads only regular files, and
+accounts for everything it passes over: binary, too large, unreadable, vanished, special files.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pathspec
+
+from leakwarden.errors import InputError
+from leakwarden.model import Blob, FileProvenance, Skipped, StdinProvenance
+from leakwarden.sources.base import looks_binary
+
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
+
+
+def _spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+
+
+@dataclass
+class FileSource:
+    paths: Sequence[str]
+    exclude: Sequence[str] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    include_binary: bool = False
+    respect_gitignore: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        missing = [p for p in self.paths if not os.path.lexists(p)]
+        if missing:
+            raise InputError(f"no such file or directory: {missing[0]}")
+        self._exclude = _spec(self.exclude)
+
+    def _skip(self, path: str, reason: str, detail: str = "") -> None:
+        self.skipped.append(Skipped(path, reason, detail))
+
+    def _excluded(self, rel: str, is_dir: bool) -> bool:
+        if self._exclude is None:
+            return False
+        return self._exclude.match_file(rel + "/" if is_dir else rel)
+
+    def blobs(self) -> Iterator[Blob]:
+        for root in self.paths:
+            try:
+                info = os.lstat(root)
+            except OSError as exc:
+                self._skip(root, _reason(exc), exc.strerror or "")
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                yield from self._walk(root)
+            else:
+                yield from self._file(root, info)
+
+    def _walk(self, root: str) -> Iterator[Blob]:
+        # Each stack entry: directory, its path relative to root, gitignore specs in force.
+        stack: list[tuple[str, str, tuple[tuple[str, pathspec.PathSpec], ...]]] = [(root, "", ())]
+        while stack:
+            directory, rel_dir, ignores = stack.pop()
+            try:
+                with os.scandir(directory) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self._skip(directory, "unreadable directory", exc.strerror or str(exc))
+                continue
+            if self.respect_gitignore:
+                ignores = ignores + _gitignore(directory, rel_dir)
+            subdirs = []
+            for entry in entries:
+                rel = f"{rel_dir}{entry.name}"
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_link = entry.is_symlink()
+                except OSError as exc:
+                    self._skip(entry.path, _reason(exc), exc.strerror or "")
+                    continue
+                if is_dir and entry.name in ALWAYS_PRUNED:
+                    continue
+                if self._excluded(rel, is_dir) or _ignored(ignores, rel, is_dir):
+                    continue
+                if is_dir:
+                    subdirs.append((entry.path, rel + "/", ignores))
+                elif is_link:
+                    self._skip(entry.path, "symlink")
+                else:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError as exc:
+                        self._skip(entry.path, _reason(exc), exc.strerror or "")
+                        continue
+                    yield from self._file(entry.path, info)
+            stack.extend(reversed(subdirs))
+
+    def _file(self, path: str, info: os.stat_result) -> Iterator[Blob]:
+        if stat.S_ISLNK(info.st_mode):
+            self._skip(path, "symlink")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            self._skip(path, "not a regular file", _kind(info.st_mode))
+            return
+        if info.st_size > self.max_file_size:
+            self._skip(path, "too large", f"{info.st_size} bytes")
+            return
+        data = self._read(path)
+        if data is None:
+            return
+        if not self.include_binary and looks_binary(data):
+            self._skip(path, "binary")
+            return
+        yield Blob(data, (FileProvenance(path.removeprefix("./")),))
+
+    def _read(self, path: str) -> bytes | None:
+        try:
+            # O_NONBLOCK: a file swapped for a FIFO after the walk saw it must not hang the scan.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            self._skip(path, _reason(exc), exc.strerror or "")
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                self._skip(path, "not a regular file", _kind(info.st_mode))
+                return None
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(self.max_file_size + 1)
+            if len(data) > self.max_file_size:
+                self._skip(path, "too large", f"over {self.max_file_size} bytes")
+                return None
+            return data
+        except OSError as exc:
+            self._skip(path, _reason(exc), exc.strerror or "")
+            return None
+        finally:
+            os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "vanished"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ELOOP:
+        return "symlink"
+    return "unreadable"
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "fifo"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISDIR, "directory"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _gitignore(directory: str, rel_dir: str) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+    try:
+        lines = Path(directory, ".gitignore").read_text("utf-8", "replace").splitlines()
+    except OSError:
+        return ()
+    spec = _spec(lines)
+    return ((rel_dir, spec),) if spec is not None else ()
+
+
+def _ignored(ignores: tuple[tuple[str, pathspec.PathSpec], ...], rel: str, is_dir: bool) -> bool:
+    for base, spec in ignores:
+        sub = rel[len(base) :]
+        if spec.match_file(sub + "/" if is_dir else sub):
+            return True
+    return False
+
+
+@dataclass
+class StdinSource:
+    """Standard input as one blob (binary content is scanned: the user chose what to pipe)."""
+
+    stream: BinaryIO
+    label: str = "<stdin>"
+    max_size: int = DEFAULT_MAX_FILE_SIZE * 4
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def blobs(self) -> Iterator[Blob]:
+        data = self.stream.read(self.max_size + 1)
+        if len(data) > self.max_size:
+            self.notes.append(f"standard input was cut at {self.max_size} bytes")
+            data = data[: self.max_size]
+        yield Blob(data, (StdinProvenance(self.label),))
