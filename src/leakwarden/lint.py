@@ -35,7 +35,9 @@ def _pattern_problems(rule: Rule) -> Iterable[Problem]:
         yield Problem(rule.source, rule.id, "pattern", "can match the empty string")
     if high > MAX_MATCH_WIDTH:
         yield Problem(
-            rule.source, rule.id, "pattern",
+            rule.source,
+            rule.id,
+            "pattern",
             f"longest match is unbounded or over {MAX_MATCH_WIDTH} bytes; bound every repeat",
         )
     if hyperscan_available():
@@ -78,7 +80,9 @@ def _example_problems(rule: Rule, engines: Sequence[Engine]) -> Iterable[Problem
     for engine in engines:
         for index, example in enumerate(rule.examples):
             if not any(m.rule_id == rule.id for m in engine.scan(example.encode())):
-                yield Problem(rule.source, rule.id, f"examples[{index}]", f"not found by the {engine.name} engine")
+                yield Problem(
+                    rule.source, rule.id, f"examples[{index}]", f"not found by the {engine.name} engine"
+                )
         for index, example in enumerate(rule.negative_examples):
             if any(m.rule_id == rule.id for m in engine.scan(example.encode())):
                 yield Problem(

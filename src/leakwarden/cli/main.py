@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _register()
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="leakwarden", standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="leakwarden", standalone_mode=False
+        )
     except click.exceptions.UsageError as exc:
         click.echo(f"leakwarden: error: {exc.format_message()}", err=True)
         if exc.ctx is not None:

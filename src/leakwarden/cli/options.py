@@ -19,7 +19,7 @@ _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
 
 
-class SizeParam(click.ParamType):
+class SizeParam(click.ParamType):  # type: ignore[type-arg]
     """Byte sizes such as 500000, 10MB, 64MiB."""
 
     name = "size"
@@ -53,23 +53,62 @@ def scan_options(func: F) -> F:
     from leakwarden.reports import FORMATS
 
     decorators = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                     help="Report format."),
-        click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-                     help="Write the report to FILE instead of standard output."),
-        click.option("--show-secrets", is_flag=True, help="Print secrets in full (every format redacts them by default)."),
-        click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                     help="Extra rule file (same schema and checks as the built-ins); repeatable."),
-        click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="medium",
-                     show_default=True, help="Report findings of at least this confidence."),
-        click.option("--exclude", multiple=True, metavar="GLOB",
-                     help="Skip paths matching GLOB (gitignore syntax); repeatable."),
-        click.option("--max-file-size", type=SizeParam(), default="64MiB", show_default=True,
-                     help="Skip files larger than this."),
-        click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0,
-                     help="Worker threads (0: one per core)."),
-        click.option("--engine", type=click.Choice(["auto", "hyperscan", "python"]), default="auto",
-                     show_default=True, help="Matching engine; both report the same findings."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="text",
+            show_default=True,
+            help="Report format.",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False, writable=True),
+            help="Write the report to FILE instead of standard output.",
+        ),
+        click.option(
+            "--show-secrets",
+            is_flag=True,
+            help="Print secrets in full (every format redacts them by default).",
+        ),
+        click.option(
+            "--rules",
+            "rules",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="Extra rule file (same schema and checks as the built-ins); repeatable.",
+        ),
+        click.option(
+            "--min-confidence",
+            type=click.Choice(["low", "medium", "high"]),
+            default="medium",
+            show_default=True,
+            help="Report findings of at least this confidence.",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip paths matching GLOB (gitignore syntax); repeatable.",
+        ),
+        click.option(
+            "--max-file-size",
+            type=SizeParam(),
+            default="64MiB",
+            show_default=True,
+            help="Skip files larger than this.",
+        ),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(0, 256), default=0, help="Worker threads (0: one per core)."
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["auto", "hyperscan", "python"]),
+            default="auto",
+            show_default=True,
+            help="Matching engine; both report the same findings.",
+        ),
         click.option("--binary", "include_binary", is_flag=True, help="Scan binary files too."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary line on stderr."),
     ]
@@ -107,13 +146,18 @@ class ProgressBar:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("")
         rate = nbytes / 1e6 / max(now - self.started, 1e-9)
-        self._progress.update(self._task, description=f"{blobs} blobs, {nbytes / 1e6:.1f} MB, {rate:.1f} MB/s")
+        self._progress.update(
+            self._task, description=f"{blobs} blobs, {nbytes / 1e6:.1f} MB, {rate:.1f} MB/s"
+        )
 
     def close(self) -> None:
         if self._progress is not None:

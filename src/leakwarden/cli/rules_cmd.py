@@ -18,8 +18,13 @@ def rules() -> None:
 @rules.command("list")
 @click.option("--provider", help="Only this provider's rules.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Include a rule file of your own; repeatable.")
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Include a rule file of your own; repeatable.",
+)
 def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> int:
     """List the rules of the catalogue."""
     from leakwarden.rules.catalog import load_catalog
@@ -30,8 +35,14 @@ def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> i
         raise click.BadParameter(f"no rules for provider {provider!r}", param_hint="--provider")
     if fmt == "json":
         rows = [
-            {"id": r.id, "name": r.name, "provider": r.provider, "category": r.category,
-             "confidence": r.confidence.label, "pair": r.is_pair}
+            {
+                "id": r.id,
+                "name": r.name,
+                "provider": r.provider,
+                "category": r.category,
+                "confidence": r.confidence.label,
+                "pair": r.is_pair,
+            }
             for r in selected
         ]
         click.echo(json.dumps(rows, indent=2))
@@ -44,23 +55,32 @@ def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> i
 
 
 def _show(rule: Any) -> str:
-    lines = [f"{rule.id}: {rule.name}", f"  provider    {rule.provider_name} ({rule.provider})",
-             f"  category    {rule.category}", f"  confidence  {rule.confidence.label}",
-             f"  defined in  {rule.source}"]
+    lines = [
+        f"{rule.id}: {rule.name}",
+        f"  provider    {rule.provider_name} ({rule.provider})",
+        f"  category    {rule.category}",
+        f"  confidence  {rule.confidence.label}",
+        f"  defined in  {rule.source}",
+    ]
     if rule.description:
         lines.append(f"  description {' '.join(rule.description.split())}")
     if rule.pattern:
         lines += [f"  pattern     {rule.pattern}", f"  keywords    {', '.join(rule.keywords)}"]
     if rule.pair:
         p = rule.pair
-        lines += [f"  pair        {p.anchor} ({p.anchor_role}) + {p.partner} ({p.partner_role}) "
-                  f"within {p.max_distance} bytes"]
+        lines += [
+            f"  pair        {p.anchor} ({p.anchor_role}) + {p.partner} ({p.partner_role}) "
+            f"within {p.max_distance} bytes"
+        ]
     if rule.entropy is not None:
         lines.append(f"  entropy     ≥ {rule.entropy} bits/char")
     if rule.checksum:
         lines.append(f"  checksum    {rule.checksum}")
-    for label, items in (("examples", rule.examples), ("negatives", rule.negative_examples),
-                         ("references", rule.references)):
+    for label, items in (
+        ("examples", rule.examples),
+        ("negatives", rule.negative_examples),
+        ("references", rule.references),
+    ):
         if items:
             lines.append(f"  {label}:")
             lines += [f"    {json.dumps(item) if label != 'references' else item}" for item in items]

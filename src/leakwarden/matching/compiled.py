@@ -61,7 +61,11 @@ class CompiledRule:
     @cached_property
     def hyperscan_expression(self) -> bytes:
         """The pattern with named groups made plain: Hyperscan reports ends, not captures."""
-        return re.sub(rb"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", b"(?:", self.rule.pattern.encode() if self.rule.pattern else b"")
+        return re.sub(
+            rb"\(\?P<[A-Za-z_][A-Za-z0-9_]*>",
+            b"(?:",
+            self.rule.pattern.encode() if self.rule.pattern else b"",
+        )
 
     def accepts_secret(self, secret: str) -> bool:
         rule = self.rule

@@ -15,6 +15,7 @@ from leakwarden.matching.pairing import CompiledPair, apply_pairs
 from leakwarden.model import Match
 from leakwarden.rules.catalog import Catalog
 
+_hs: Any
 try:  # Hyperscan has wheels for the common platforms only; the Python engine covers the rest.
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - exercised on platforms without a wheel

@@ -10,7 +10,6 @@ from leakwarden.matching.compiled import CompiledRule, decode
 from leakwarden.model import Match
 from leakwarden.rules.schema import Pair, Rule
 
-
 AVOID_LOOKBACK = 64
 
 
@@ -54,8 +53,9 @@ def apply_pairs(
     """Replace each anchor match that has a partner within reach by one paired match.
 
     Anchors and partners are joined closest first, each used once, so `id1 secret1 id2 secret2`
-    pairs as written; a partner its own rule confirms (it carries its own context) goes first. A partner's standalone match at the same span is absorbed by the pair;
-    halves without a partner stay as they are.
+    pairs as written; a partner its own rule confirms (it carries its own context) goes first.
+    A partner's standalone match at the same span is absorbed by the pair; halves without a
+    partner stay as they are.
     """
     if not pairs or not matches:
         return matches
@@ -85,7 +85,7 @@ def apply_pairs(
                 options.append((0 if (s, e) in confirmed else 1, gap, index, s, e, secret))
         used_anchor: set[int] = set()
         used_span: set[tuple[int, int]] = set()
-        for _weak, _gap_, index, s, e, secret in sorted(options):
+        for *_rank, index, s, e, secret in sorted(options):
             if index in used_anchor or (s, e) in used_span:
                 continue
             used_anchor.add(index)

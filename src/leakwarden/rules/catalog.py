@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -26,13 +26,13 @@ class RuleFile:
 class Catalog:
     rules: tuple[Rule, ...]
     digest: str
+    _by_id: dict[str, Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {rule.id: rule for rule in self.rules})
 
     def get(self, rule_id: str) -> Rule | None:
-        by_id: dict[str, Rule] = getattr(self, "_by_id")
-        return by_id.get(rule_id)
+        return self._by_id.get(rule_id)
 
     def __getitem__(self, rule_id: str) -> Rule:
         rule = self.get(rule_id)
@@ -110,7 +110,9 @@ def _check_references(rules: Sequence[Rule]) -> None:
         for role in ("anchor", "partner"):
             target = by_id.get(getattr(rule.pair, role))
             if target is None or target.pair is not None:
-                raise RuleError(rule.source, rule.id, f"pair.{role}", "must name a pattern rule of the catalogue")
+                raise RuleError(
+                    rule.source, rule.id, f"pair.{role}", "must name a pattern rule of the catalogue"
+                )
 
 
 def build_catalog(files: Sequence[RuleFile]) -> Catalog:

@@ -126,7 +126,7 @@ class _Fields:
             return None
         return self.raw[key]
 
-    def str(self, key: str, required: bool = False, default: str = "") -> str:
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
         value = self._get(key, required)
         if value is None:
             return default
@@ -134,7 +134,7 @@ class _Fields:
             raise self.error(key, "must be a non-empty string")
         return value
 
-    def int(self, key: str, default: int, low: int, high: int) -> int:
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
         value = self._get(key, False)
         if value is None:
             return default
@@ -142,11 +142,11 @@ class _Fields:
             raise self.error(key, f"must be an integer from {low} to {high}")
         return value
 
-    def float(self, key: str) -> float | None:
+    def number(self, key: str) -> float | None:
         value = self._get(key, False)
         if value is None:
             return None
-        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 8:
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 8:
             raise self.error(key, "must be a number from 0 to 8 (bits per character)")
         return float(value)
 
@@ -193,10 +193,10 @@ def _nearby(fields: _Fields) -> tuple[Nearby, ...]:
         sub = _Fields(spec, fields.source, fields.rule_id, f"nearby.{name}.")
         if not isinstance(name, str) or not PROVIDER_RE.match(name):
             raise fields.error("nearby", f"capture name {name!r} must be lower_snake_case")
-        pattern = _regex(sub, "pattern", sub.str("pattern", required=True), need_secret=False)
+        pattern = _regex(sub, "pattern", sub.text("pattern", required=True), need_secret=False)
         if "value" not in re.compile(pattern.encode()).groupindex:
             raise sub.error("pattern", "must have a named capture (?P<value>...)")
-        distance = sub.int("distance", 256, 1, MAX_NEARBY_DISTANCE)
+        distance = sub.integer("distance", 256, 1, MAX_NEARBY_DISTANCE)
         sub.check_unknown()
         items.append(Nearby(name, pattern, distance))
     return tuple(items)
@@ -206,17 +206,19 @@ def _pair(fields: _Fields) -> Pair | None:
     sub = fields.mapping("pair")
     if sub is None:
         return None
-    anchor = sub.str("anchor", required=True)
-    partner = sub.str("partner", required=True)
-    pattern = _regex(sub, "partner_pattern", sub.str("partner_pattern", required=True), True)
+    anchor = sub.text("anchor", required=True)
+    partner = sub.text("partner", required=True)
+    pattern = _regex(sub, "partner_pattern", sub.text("partner_pattern", required=True), True)
     pair = Pair(
         anchor=anchor,
-        anchor_role=sub.str("anchor_role", required=True),
+        anchor_role=sub.text("anchor_role", required=True),
         partner=partner,
-        partner_role=sub.str("partner_role", required=True),
+        partner_role=sub.text("partner_role", required=True),
         partner_pattern=pattern,
-        max_distance=sub.int("max_distance", 512, 16, MAX_PAIR_DISTANCE),
-        partner_avoid=_regex(sub, "partner_avoid", avoid, False) if (avoid := sub.str("partner_avoid")) else None,
+        max_distance=sub.integer("max_distance", 512, 16, MAX_PAIR_DISTANCE),
+        partner_avoid=_regex(sub, "partner_avoid", avoid, False)
+        if (avoid := sub.text("partner_avoid"))
+        else None,
     )
     sub.check_unknown()
     return pair
@@ -225,22 +227,22 @@ def _pair(fields: _Fields) -> Pair | None:
 def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule:
     rule_id = raw.get("id") if isinstance(raw, Mapping) else None
     fields = _Fields(raw, source, rule_id if isinstance(rule_id, str) else None)
-    rule_id = fields.str("id", required=True)
+    rule_id = fields.text("id", required=True)
     if not RULE_ID_RE.match(rule_id):
         raise fields.error("id", "must be dotted lower_snake_case, e.g. scaleway.access_key")
     if rule_id.split(".")[0] != provider:
         raise fields.error("id", f"must start with the file's provider {provider!r}")
-    category = fields.str("category", required=True)
+    category = fields.text("category", required=True)
     if category not in CATEGORIES:
         raise fields.error("category", f"must be one of {', '.join(sorted(CATEGORIES))}")
     try:
-        confidence = Confidence.parse(fields.str("confidence", required=True))
+        confidence = Confidence.parse(fields.text("confidence", required=True))
     except ValueError as exc:
         raise fields.error("confidence", str(exc)) from None
-    checksum = fields.str("checksum") or None
+    checksum = fields.text("checksum") or None
     if checksum is not None and checksum not in CHECKSUMS:
         raise fields.error("checksum", f"must be one of {', '.join(sorted(CHECKSUMS))}")
-    pattern_text = fields.str("pattern") or None
+    pattern_text = fields.text("pattern") or None
     pair = _pair(fields)
     if (pattern_text is None) == (pair is None):
         raise fields.error("pattern", "a rule has exactly one of `pattern` or `pair`")
@@ -250,9 +252,9 @@ def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule
     playbook = Playbook()
     if playbook_fields is not None:
         playbook = Playbook(
-            what=playbook_fields.str("what"),
-            revoke_url=playbook_fields.str("revoke_url"),
-            logs=playbook_fields.str("logs"),
+            what=playbook_fields.text("what"),
+            revoke_url=playbook_fields.text("revoke_url"),
+            logs=playbook_fields.text("logs"),
         )
         playbook_fields.check_unknown()
     allow = fields.strings("allow")
@@ -260,16 +262,16 @@ def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule
         _regex(fields, f"allow[{index}]", expr, need_secret=False)
     rule = Rule(
         id=rule_id,
-        name=fields.str("name", required=True),
+        name=fields.text("name", required=True),
         provider=provider,
         provider_name=provider_name,
         category=category,
         confidence=confidence,
         source=source,
-        description=fields.str("description"),
+        description=fields.text("description"),
         pattern=pattern,
         keywords=keywords,
-        entropy=fields.float("entropy"),
+        entropy=fields.number("entropy"),
         checksum=checksum,
         allow=allow,
         nearby=_nearby(fields),
@@ -286,10 +288,10 @@ def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule
 def parse_document(raw: Any, source: str) -> list[Rule]:
     """Parse one provider document (already loaded from YAML)."""
     top = _Fields(raw, source, None)
-    provider = top.str("provider", required=True)
+    provider = top.text("provider", required=True)
     if not PROVIDER_RE.match(provider):
         raise top.error("provider", "must be lower_snake_case")
-    provider_name = top.str("provider_name", required=True)
+    provider_name = top.text("provider_name", required=True)
     raw_rules = top._get("rules", True)
     if not isinstance(raw_rules, list) or not raw_rules:
         raise top.error("rules", "must be a non-empty list")

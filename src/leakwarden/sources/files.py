@@ -20,12 +20,13 @@ from leakwarden.errors import InputError
 from leakwarden.model import Blob, FileProvenance, Skipped, StdinProvenance
 from leakwarden.sources.base import looks_binary
 
+Spec = pathspec.GitIgnoreSpec
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 
-def _spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+def _spec(patterns: Sequence[str]) -> Spec | None:
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
 
 @dataclass
@@ -66,7 +67,7 @@ class FileSource:
 
     def _walk(self, root: str) -> Iterator[Blob]:
         # Each stack entry: directory, its path relative to root, gitignore specs in force.
-        stack: list[tuple[str, str, tuple[tuple[str, pathspec.PathSpec], ...]]] = [(root, "", ())]
+        stack: list[tuple[str, str, tuple[tuple[str, Spec], ...]]] = [(root, "", ())]
         while stack:
             directory, rel_dir, ignores = stack.pop()
             try:
@@ -169,7 +170,7 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def _gitignore(directory: str, rel_dir: str) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+def _gitignore(directory: str, rel_dir: str) -> tuple[tuple[str, Spec], ...]:
     try:
         lines = Path(directory, ".gitignore").read_text("utf-8", "replace").splitlines()
     except OSError:
@@ -178,7 +179,7 @@ def _gitignore(directory: str, rel_dir: str) -> tuple[tuple[str, pathspec.PathSp
     return ((rel_dir, spec),) if spec is not None else ()
 
 
-def _ignored(ignores: tuple[tuple[str, pathspec.PathSpec], ...], rel: str, is_dir: bool) -> bool:
+def _ignored(ignores: tuple[tuple[str, Spec], ...], rel: str, is_dir: bool) -> bool:
     for base, spec in ignores:
         sub = rel[len(base) :]
         if spec.match_file(sub + "/" if is_dir else sub):
