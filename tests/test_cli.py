@@ -94,7 +94,9 @@ def test_min_confidence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_exclude_and_max_file_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "vendor" / ".env", PAIR)
     write(tmp_path / "big.env", PAIR + "#" * 5000)
-    code, _, err = run(capsys, "scan", "path", str(tmp_path), "--exclude", "vendor/", "--max-file-size", "1KB")
+    code, _, err = run(
+        capsys, "scan", "path", str(tmp_path), "--exclude", "vendor/", "--max-file-size", "1KB"
+    )
     assert code == 0
     assert "1 too large" in err
 
@@ -137,12 +139,19 @@ def test_user_rules_are_used_and_linted(tmp_path: Path, capsys: pytest.CaptureFi
         "    negative_examples: ['ACME_TOKEN=acme_xxxxxxxxxxxxxxxxxxxxxxxx']\n",
     )
     write(tmp_path / "src" / "app.py", 'token = "acme_q8w7e6r5t4y3u2i1o9p8a7s6"\n')
-    code, out, _ = run(capsys, "scan", "path", str(tmp_path / "src"), "--rules", str(rules), "--format", "json")
+    code, out, _ = run(
+        capsys, "scan", "path", str(tmp_path / "src"), "--rules", str(rules), "--format", "json"
+    )
     assert code == 1
     assert json.loads(out)["findings"][0]["rule_id"] == "acme.token"
     assert run(capsys, "rules", "check", str(rules))[0] == 0
     failing = write(tmp_path / "rules" / "bad.yaml", rules.read_text().replace("k3j5h7", "K3J5H7"))
-    failing.write_text(failing.read_text().replace("acme:", "acme2:").replace("acme.token", "acme2.token").replace("provider: acme", "provider: acme2"))
+    failing.write_text(
+        failing.read_text()
+        .replace("acme:", "acme2:")
+        .replace("acme.token", "acme2.token")
+        .replace("provider: acme", "provider: acme2")
+    )
     code, out, _ = run(capsys, "rules", "check", str(failing))
     assert code == 1
     assert "examples[0]: not found" in out
@@ -171,7 +180,9 @@ def test_hostile_file_name_is_defanged(tmp_path: Path, capsys: pytest.CaptureFix
     assert "\\x1b[31m" in out
 
 
-def test_bug_exits_128(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_bug_exits_128(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import leakwarden.scan as scan_module
 
     def explode(*_args: object, **_kwargs: object) -> None:
@@ -184,6 +195,8 @@ def test_bug_exits_128(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
 
 
 def test_module_entry_point_and_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "leakwarden", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "leakwarden", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("leakwarden, version ")

@@ -20,6 +20,7 @@ SCALR = (
 
 def pair_contexts(k1: str, v1: str, k2: str, v2: str) -> dict[str, str]:
     """Two assignments in each syntax people store credentials in."""
+    go1, go2 = (k.title().replace("_", "") for k in (k1, k2))
     return {
         "dotenv": f"{k1.upper()}={v1}\n{k2.upper()}={v2}\n",
         "shell": f'export {k1.upper()}="{v1}"\nexport {k2.upper()}="{v2}"\n',
@@ -31,8 +32,8 @@ def pair_contexts(k1: str, v1: str, k2: str, v2: str) -> dict[str, str]:
         "python": f'{k1.upper()} = "{v1}"\n{k2.upper()} = "{v2}"\n',
         "javascript": f"const config = {{\n  {k1}: '{v1}',\n  {k2}: '{v2}',\n}};\n",
         "typescript": f'export const {k1}: string = "{v1}";\nexport const {k2}: string = "{v2}";\n',
-        "go": f'cfg := Config{{\n\t{k1.title().replace("_", "")}: "{v1}",\n\t{k2.title().replace("_", "")}: "{v2}",\n}}\n',
-        "java": f'private static final String {k1.upper()} = "{v1}";\nprivate static final String {k2.upper()} = "{v2}";\n',
+        "go": f'cfg := Config{{\n\t{go1}: "{v1}",\n\t{go2}: "{v2}",\n}}\n',
+        "java": f'static final String {k1.upper()} = "{v1}";\nstatic final String {k2.upper()} = "{v2}";\n',
         "ruby": f"{k1} = '{v1}'\n{k2} = '{v2}'\n",
     }
 
@@ -44,7 +45,9 @@ def _rules(engine: Engine, text: str) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize(("context", "text"), pair_contexts("scw_access_key", SCW_ACCESS, "scw_secret_key", SCW_SECRET).items())
+@pytest.mark.parametrize(
+    ("context", "text"), pair_contexts("scw_access_key", SCW_ACCESS, "scw_secret_key", SCW_SECRET).items()
+)
 def test_scaleway_pair_everywhere(engine: Engine, context: str, text: str) -> None:
     matches = [m for m in engine.scan(text.encode()) if m.rule_id == "scaleway.api_key"]
     assert len(matches) == 1, context
@@ -150,7 +153,9 @@ def test_two_pairs_in_one_file_pair_as_written(engine: Engine) -> None:
         f"SCW_ACCESS_KEY={other_access}\nSCW_SECRET_KEY={other_secret}\n"
     )
     pairs = sorted(
-        (m.parts["access_key"], m.parts["secret_key"]) for m in engine.scan(text.encode()) if m.rule_id == "scaleway.api_key"
+        (m.parts["access_key"], m.parts["secret_key"])
+        for m in engine.scan(text.encode())
+        if m.rule_id == "scaleway.api_key"
     )
     assert pairs == sorted([(SCW_ACCESS, SCW_SECRET), (other_access, other_secret)])
 

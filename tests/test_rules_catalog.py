@@ -11,7 +11,9 @@ from tests.conftest import ENGINE_KINDS, engine_for
 
 _CATALOG = load_catalog()
 _EXAMPLES = [
-    pytest.param(rule.id, i, text, id=f"{rule.id}[{i}]") for rule in _CATALOG.rules for i, text in enumerate(rule.examples)
+    pytest.param(rule.id, i, text, id=f"{rule.id}[{i}]")
+    for rule in _CATALOG.rules
+    for i, text in enumerate(rule.examples)
 ]
 _NEGATIVES = [
     pytest.param(rule.id, i, text, id=f"{rule.id}[{i}]")

@@ -18,6 +18,9 @@ class Source(Protocol):
     def blobs(self) -> Iterator[Blob]: ...
 
 
+BINARY_PROBE = 8000
+
+
 def looks_binary(data: bytes) -> bool:
     """Git's own heuristic: a NUL byte in the first 8000 bytes."""
-    return b"\x00" in data[:8000]
+    return b"\x00" in data[:BINARY_PROBE]

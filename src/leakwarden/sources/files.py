@@ -18,10 +18,11 @@ import pathspec
 
 from leakwarden.errors import InputError
 from leakwarden.model import Blob, FileProvenance, Skipped, StdinProvenance
-from leakwarden.sources.base import looks_binary
+from leakwarden.sources.base import BINARY_PROBE, looks_binary
 
 Spec = pathspec.GitIgnoreSpec
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+SMALL_FILE = 64 * 1024
 ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 
@@ -114,15 +115,12 @@ class FileSource:
         if info.st_size > self.max_file_size:
             self._skip(path, "too large", f"{info.st_size} bytes")
             return
-        data = self._read(path)
-        if data is None:
-            return
-        if not self.include_binary and looks_binary(data):
-            self._skip(path, "binary")
-            return
-        yield Blob(data, (FileProvenance(path.removeprefix("./")),))
+        data = self._read(path, info.st_size)
+        if data is not None:
+            yield Blob(data, (FileProvenance(path.removeprefix("./")),))
 
-    def _read(self, path: str) -> bytes | None:
+    def _read(self, path: str, size_hint: int) -> bytes | None:
+        """The file's bytes, or None after recording why not."""
         try:
             # O_NONBLOCK: a file swapped for a FIFO after the walk saw it must not hang the scan.
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
@@ -130,16 +128,23 @@ class FileSource:
             self._skip(path, _reason(exc), exc.strerror or "")
             return None
         try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                self._skip(path, "not a regular file", _kind(info.st_mode))
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self._skip(path, "not a regular file", _kind(os.fstat(fd).st_mode))
                 return None
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(self.max_file_size + 1)
-            if len(data) > self.max_file_size:
+            # Small files in one read; larger ones probed first so a binary costs one small read.
+            first = size_hint + 1 if size_hint < SMALL_FILE else BINARY_PROBE
+            chunks = [os.read(fd, min(first, self.max_file_size + 1))]
+            if not self.include_binary and looks_binary(chunks[0]):
+                self._skip(path, "binary")
+                return None
+            total = len(chunks[0])
+            while chunks[-1] and total <= self.max_file_size:  # the file may have grown
+                chunks.append(os.read(fd, self.max_file_size + 1 - total))
+                total += len(chunks[-1])
+            if total > self.max_file_size:
                 self._skip(path, "too large", f"over {self.max_file_size} bytes")
                 return None
-            return data
+            return b"".join(chunks)
         except OSError as exc:
             self._skip(path, _reason(exc), exc.strerror or "")
             return None
