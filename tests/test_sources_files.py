@@ -159,3 +159,31 @@ def test_non_utf8_file_names(tmp_path: Path) -> None:
         handle.write(PAIR.encode())
     (finding,) = scan_paths([str(tmp_path)]).findings
     assert finding.occurrences[0].provenance.path.endswith(".env")
+
+
+def test_worker_processes_report_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards read and scanned in forked workers: same findings, same skips, same counts."""
+    import leakwarden.sources.files as files_module
+
+    for i in range(40):
+        write(tmp_path / f"d{i % 4}" / f"f{i}.env", PAIR if i % 7 == 0 else f"line {i}\n")
+        write(tmp_path / f"d{i % 4}" / f"b{i}.bin", b"\x00binary")
+    write(tmp_path / "big.txt", "x" * 5000)
+    monkeypatch.setattr(files_module, "SHARD_FILES", 5)
+    serial = scan_paths([str(tmp_path)], jobs=1, max_file_size=4000)
+    parallel = scan_paths([str(tmp_path)], jobs=2, max_file_size=4000)
+    assert serial.summary.blobs == parallel.summary.blobs == 40
+    assert serial.summary.skipped == parallel.summary.skipped
+    assert serial.summary.skipped_by_reason() == {"binary": 40, "too large": 1}
+
+    def occurrences(result: object) -> list[tuple[str, str, int]]:
+        return sorted(
+            (f.fingerprint, o.provenance.path, o.location.line)
+            for f in result.findings  # type: ignore[attr-defined]
+            for o in f.occurrences
+        )
+
+    assert occurrences(serial) == occurrences(parallel)
+    assert len(occurrences(parallel)) == 6

@@ -100,7 +100,7 @@ def scan_options(func: F) -> F:
             help="Skip files larger than this.",
         ),
         click.option(
-            "--jobs", "-j", type=click.IntRange(0, 256), default=0, help="Worker threads (0: one per core)."
+            "--jobs", "-j", type=click.IntRange(0, 256), default=0, help="Workers (0: one per core)."
         ),
         click.option(
             "--engine",

@@ -1,15 +1,25 @@
-"""The one orchestrator: blobs from a source, through the engine on worker threads, into findings.
+"""The one orchestrator: blobs from a source, through the engine, into findings.
 
-Hyperscan releases the GIL while it scans, so threads share one compiled database (each with its
-own scratch). At most `2 × jobs` blobs are in flight, which bounds memory on any source size.
+Two ways to spread the work over cores:
+- a source that can be split into shards (plain files: batches of paths) is scanned by worker
+  processes that each read and scan whole shards and send back only their matches — reading and
+  per-blob bookkeeping are Python work that threads would serialise on the GIL;
+- any other source streams its blobs to worker threads that share the engine (Hyperscan releases
+  the GIL while it scans), batched so that a task outweighs the cost of handing it over.
+Either way at most `2 x workers` tasks are in flight, which bounds memory on any source size.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import Any
 
 from leakwarden.matching.engine import Engine
 from leakwarden.model import (
@@ -18,19 +28,24 @@ from leakwarden.model import (
     Finding,
     Match,
     Occurrence,
+    Provenance,
     ScanResult,
     ScanSummary,
+    Skipped,
     fingerprint,
 )
 from leakwarden.scan.locate import locate
-from leakwarden.sources.base import Source
+from leakwarden.sources.base import ShardableSource, Source
 
 Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
 class BlobHits:
-    blob: Blob
+    """The matches of one blob, located; the blob's bytes are not kept."""
+
+    blob_id: str | None
+    provenance: tuple[Provenance, ...]
     matches: list[Match]
     occurrences: list[list[Occurrence]]  # per match, one per provenance
 
@@ -44,22 +59,95 @@ class ScanOptions:
     notes: list[str] = field(default_factory=list)
 
 
-def _scan_blob(engine: Engine, blob: Blob) -> BlobHits:
+def scan_blob(engine: Engine, blob: Blob) -> BlobHits | None:
+    """The located matches of one blob, or None when it has none."""
     matches = engine.scan(blob.data)
     if not matches:
-        return BlobHits(blob, [], [])
+        return None
     locations = locate(blob.data, [(m.secret_start, m.secret_end) for m in matches])
     occurrences = [
         [Occurrence(p, loc, blob.id, m.captures) for p in blob.provenance]
         for m, loc in zip(matches, locations, strict=True)
     ]
-    return BlobHits(blob, matches, occurrences)
+    return BlobHits(blob.id, blob.provenance, matches, occurrences)
 
 
-def _workers(jobs: int) -> int:
-    import os
+def cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
-    return jobs if jobs > 0 else max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+@dataclass
+class _Batch:
+    """What one task reports back: hits, plus the counts the summary needs."""
+
+    hits: list[BlobHits] = field(default_factory=list)
+    blobs: int = 0
+    bytes: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _scan_blobs(engine: Engine, blobs: Iterable[Blob]) -> _Batch:
+    batch = _Batch()
+    for blob in blobs:
+        batch.blobs += 1
+        batch.bytes += len(blob.data)
+        hit = scan_blob(engine, blob)
+        if hit is not None:
+            batch.hits.append(hit)
+    return batch
+
+
+# --- worker processes (shardable sources) -------------------------------------------------------
+
+# Set in the parent just before the pool forks, so workers inherit the compiled engine and the
+# source's configuration instead of unpickling them.
+_FORKED: tuple[Engine, ShardableSource] | None = None
+
+
+def _run_shard(shard: Any) -> _Batch:
+    assert _FORKED is not None, "worker started without fork"
+    engine, source = _FORKED
+    del source.skipped[:]
+    batch = _scan_blobs(engine, source.read_shard(shard))
+    batch.skipped = list(source.skipped)
+    return batch
+
+
+def _fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# --- the pipeline ----------------------------------------------------------------------------------
+
+BATCH_BYTES = 4 * 1024 * 1024
+BATCH_BLOBS = 512
+
+
+def _blob_batches(blobs: Iterator[Blob]) -> Iterator[list[Blob]]:
+    batch: list[Blob] = []
+    size = 0
+    for blob in blobs:
+        batch.append(blob)
+        size += len(blob.data)
+        if size >= BATCH_BYTES or len(batch) >= BATCH_BLOBS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _pipelined(
+    pool: Executor, submit: Callable[[Any], Future[_Batch]], tasks: Iterator[Any], depth: int
+) -> Iterator[_Batch]:
+    pending: deque[Future[_Batch]] = deque()
+    for task in tasks:
+        pending.append(submit(task))
+        if len(pending) >= depth:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _distinct(blobs: Iterable[Blob], summary: ScanSummary, dedupe: bool) -> Iterator[Blob]:
@@ -73,19 +161,35 @@ def _distinct(blobs: Iterable[Blob], summary: ScanSummary, dedupe: bool) -> Iter
         yield blob
 
 
-def _hits(engine: Engine, blobs: Iterator[Blob], workers: int) -> Iterator[BlobHits]:
-    if workers == 1:
-        for blob in blobs:
-            yield _scan_blob(engine, blob)
+def _batches(
+    source: Source, engine: Engine, workers: int, summary: ScanSummary, dedupe: bool
+) -> Iterator[_Batch]:
+    global _FORKED
+    if workers > 1 and isinstance(source, ShardableSource) and _fork_available():
+        shards = source.shards()
+        head = list(islice(shards, 2))
+        if len(head) < 2:  # too little work to be worth a process
+            for shard in head:
+                yield _scan_blobs(engine, source.read_shard(shard))
+            return
+        _FORKED = (engine, source)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                yield from _pipelined(
+                    pool, lambda s: pool.submit(_run_shard, s), chain(head, shards), 2 * workers
+                )
+        finally:
+            _FORKED = None
         return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leakwarden-scan") as pool:
-        pending: list[Future[BlobHits]] = []
-        for blob in blobs:
-            pending.append(pool.submit(_scan_blob, engine, blob))
-            if len(pending) >= 2 * workers:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
+    blobs = _distinct(source.blobs(), summary, dedupe)
+    if workers == 1:
+        for chunk in _blob_batches(blobs):
+            yield _scan_blobs(engine, chunk)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="leakwarden-scan") as pool:
+        yield from _pipelined(
+            pool, lambda chunk: pool.submit(_scan_blobs, engine, chunk), _blob_batches(blobs), 2 * workers
+        )
 
 
 def group_findings(engine: Engine, hits: Iterable[BlobHits], min_confidence: Confidence) -> list[Finding]:
@@ -99,7 +203,8 @@ def group_findings(engine: Engine, hits: Iterable[BlobHits], min_confidence: Con
             key = fingerprint(match.rule_id, match.secret, match.parts)
             finding = by_key.get(key)
             if finding is None:
-                finding = by_key[key] = Finding(match.rule_id, match.secret, rule.confidence, dict(match.parts), [])
+                finding = Finding(match.rule_id, match.secret, rule.confidence, dict(match.parts), [])
+                by_key[key] = finding
             finding.occurrences.extend(occurrences)
     return sorted(by_key.values(), key=_finding_order)
 
@@ -113,19 +218,20 @@ def run_scan(source: Source, engine: Engine, options: ScanOptions, target: str =
     """Scan every blob `source` yields; account for every one it skipped."""
     started = time.perf_counter()
     summary = ScanSummary(engine=engine.name, rules=len(engine.catalog))
+    workers = options.jobs if options.jobs > 0 else cores()
+    skipped_in_workers: list[Skipped] = []
 
-    def counted(blobs: Iterator[Blob]) -> Iterator[Blob]:
-        for blob in blobs:
-            summary.blobs += 1
-            summary.bytes += len(blob.data)
+    def hits() -> Iterator[BlobHits]:
+        for batch in _batches(source, engine, workers, summary, options.dedupe):
+            summary.blobs += batch.blobs
+            summary.bytes += batch.bytes
+            skipped_in_workers.extend(batch.skipped)
             if options.progress is not None:
                 options.progress(summary.blobs, summary.bytes)
-            yield blob
+            yield from batch.hits
 
-    stream = counted(_distinct(source.blobs(), summary, options.dedupe))
-    hits = (h for h in _hits(engine, stream, _workers(options.jobs)) if h.matches)
-    findings = group_findings(engine, hits, options.min_confidence)
-    summary.skipped = list(source.skipped)
+    findings = group_findings(engine, hits(), options.min_confidence)
+    summary.skipped = sorted([*source.skipped, *skipped_in_workers], key=lambda s: (s.path, s.reason))
     summary.notes = list(source.notes) + list(options.notes)
     summary.duration_s = time.perf_counter() - started
     return ScanResult(findings, summary, target)

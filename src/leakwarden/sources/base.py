@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from leakwarden.model import Blob, Skipped
 
@@ -16,6 +16,17 @@ class Source(Protocol):
     notes: list[str]
 
     def blobs(self) -> Iterator[Blob]: ...
+
+
+@runtime_checkable
+class ShardableSource(Source, Protocol):
+    """A source whose work splits into shards that another process can read on its own: the
+    scanner then reads and scans shards in parallel. `shards()` must be cheap (no content is
+    read); `read_shard` runs in a worker and records what it skips in `skipped`."""
+
+    def shards(self) -> Iterator[Any]: ...
+
+    def read_shard(self, shard: Any) -> Iterator[Blob]: ...
 
 
 BINARY_PROBE = 8000

@@ -23,6 +23,8 @@ from leakwarden.sources.base import BINARY_PROBE, looks_binary
 Spec = pathspec.GitIgnoreSpec
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 SMALL_FILE = 64 * 1024
+SHARD_FILES = 256
+SHARD_BYTES = 8 * 1024 * 1024
 ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 
@@ -55,6 +57,32 @@ class FileSource:
         return self._exclude.match_file(rel + "/" if is_dir else rel)
 
     def blobs(self) -> Iterator[Blob]:
+        for path, size in self._candidates():
+            data = self._read(path, size)
+            if data is not None:
+                yield Blob(data, (FileProvenance(path.removeprefix("./")),))
+
+    def shards(self) -> Iterator[list[tuple[str, int]]]:
+        """Batches of (path, size) to read: a few hundred files or a few MB each."""
+        shard: list[tuple[str, int]] = []
+        size = 0
+        for candidate in self._candidates():
+            shard.append(candidate)
+            size += candidate[1]
+            if len(shard) >= SHARD_FILES or size >= SHARD_BYTES:
+                yield shard
+                shard, size = [], 0
+        if shard:
+            yield shard
+
+    def read_shard(self, shard: list[tuple[str, int]]) -> Iterator[Blob]:
+        for path, size in shard:
+            data = self._read(path, size)
+            if data is not None:
+                yield Blob(data, (FileProvenance(path.removeprefix("./")),))
+
+    def _candidates(self) -> Iterator[tuple[str, int]]:
+        """Every regular file within the size limit, as (path, size); the rest is recorded."""
         for root in self.paths:
             try:
                 info = os.lstat(root)
@@ -66,7 +94,7 @@ class FileSource:
             else:
                 yield from self._file(root, info)
 
-    def _walk(self, root: str) -> Iterator[Blob]:
+    def _walk(self, root: str) -> Iterator[tuple[str, int]]:
         # Each stack entry: directory, its path relative to root, gitignore specs in force.
         stack: list[tuple[str, str, tuple[tuple[str, Spec], ...]]] = [(root, "", ())]
         while stack:
@@ -105,7 +133,7 @@ class FileSource:
                     yield from self._file(entry.path, info)
             stack.extend(reversed(subdirs))
 
-    def _file(self, path: str, info: os.stat_result) -> Iterator[Blob]:
+    def _file(self, path: str, info: os.stat_result) -> Iterator[tuple[str, int]]:
         if stat.S_ISLNK(info.st_mode):
             self._skip(path, "symlink")
             return
@@ -115,9 +143,7 @@ class FileSource:
         if info.st_size > self.max_file_size:
             self._skip(path, "too large", f"{info.st_size} bytes")
             return
-        data = self._read(path, info.st_size)
-        if data is not None:
-            yield Blob(data, (FileProvenance(path.removeprefix("./")),))
+        yield path, info.st_size
 
     def _read(self, path: str, size_hint: int) -> bytes | None:
         """The file's bytes, or None after recording why not."""
