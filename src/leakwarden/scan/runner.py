@@ -103,12 +103,11 @@ def _scan_blobs(engine: Engine, blobs: Iterable[Blob]) -> _Batch:
 
 # Set in the parent just before the pool forks, so workers inherit the compiled engine and the
 # source's configuration instead of unpickling them.
-_FORKED: tuple[Engine, ShardableSource] | None = None
+_FORKED: dict[str, tuple[Engine, ShardableSource]] = {}
 
 
 def _run_shard(shard: Any) -> _Batch:
-    assert _FORKED is not None, "worker started without fork"
-    engine, source = _FORKED
+    engine, source = _FORKED["state"]
     del source.skipped[:]
     batch = _scan_blobs(engine, source.read_shard(shard))
     batch.skipped = list(source.skipped)
@@ -164,7 +163,6 @@ def _distinct(blobs: Iterable[Blob], summary: ScanSummary, dedupe: bool) -> Iter
 def _batches(
     source: Source, engine: Engine, workers: int, summary: ScanSummary, dedupe: bool
 ) -> Iterator[_Batch]:
-    global _FORKED
     if workers > 1 and isinstance(source, ShardableSource) and _fork_available():
         shards = source.shards()
         head = list(islice(shards, 2))
@@ -172,14 +170,14 @@ def _batches(
             for shard in head:
                 yield _scan_blobs(engine, source.read_shard(shard))
             return
-        _FORKED = (engine, source)
+        _FORKED["state"] = (engine, source)
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 yield from _pipelined(
                     pool, lambda s: pool.submit(_run_shard, s), chain(head, shards), 2 * workers
                 )
         finally:
-            _FORKED = None
+            _FORKED.clear()
         return
     blobs = _distinct(source.blobs(), summary, dedupe)
     if workers == 1:
