@@ -37,7 +37,9 @@ def _confidence(args: ScanArgs) -> Any:
 
 @scan.command("path")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--respect-gitignore", is_flag=True, help="Skip what .gitignore files ignore (default: scan every file).")
+@click.option(
+    "--respect-gitignore", is_flag=True, help="Skip what .gitignore files ignore (default: scan every file)."
+)
 @scan_options
 def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) -> int:
     """Scan every regular file under PATHS (symlinks are not followed; .git folders are skipped)."""
@@ -65,7 +67,9 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 
 
 @scan.command("stdin")
-@click.option("--label", default="<stdin>", show_default=True, help="The path reports show for standard input.")
+@click.option(
+    "--label", default="<stdin>", show_default=True, help="The path reports show for standard input."
+)
 @scan_options
 def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     """Scan standard input as one blob (e.g. `cat app.log | leakwarden scan stdin`)."""
@@ -73,6 +77,7 @@ def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
 
     args = scan_args(kwargs)
     catalog = _catalog(args)
-    result = scan_stdin(sys.stdin.buffer, label=label, catalog=catalog, engine=args.engine,
-                        min_confidence=_confidence(args))
+    result = scan_stdin(
+        sys.stdin.buffer, label=label, catalog=catalog, engine=args.engine, min_confidence=_confidence(args)
+    )
     return emit(result, catalog, args)

@@ -30,7 +30,9 @@ def display_parts(parts: Mapping[str, str], show: bool) -> dict[str, str]:
 def safe(text: str) -> str:
     """Text from scanned content or file names, defanged for a terminal: control characters,
     bidirectional overrides and line separators become visible escapes."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def occurrence_fields(occ: Occurrence) -> dict[str, Any]:

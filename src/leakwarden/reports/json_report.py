@@ -37,9 +37,7 @@ def summary_dict(summary: ScanSummary, findings: int) -> dict[str, Any]:
         "duplicates": summary.duplicates,
         "findings": findings,
         "skipped": summary.skipped_by_reason(),
-        "skipped_items": [
-            {"path": s.path, "reason": s.reason, "detail": s.detail} for s in summary.skipped
-        ],
+        "skipped_items": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in summary.skipped],
         "duration_s": round(summary.duration_s, 3),
         "engine": summary.engine,
         "rules": summary.rules,

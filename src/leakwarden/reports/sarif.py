@@ -29,12 +29,17 @@ def _help(rule: Rule) -> dict[str, str]:
     steps = [
         f"{rule.name}: {rule.description.strip() or rule.playbook.what}",
         "1. Treat it as compromised: whoever can read this file or its history has it.",
-        f"2. Revoke or rotate it{f' at {revoke}' if revoke else ' in the issuing console'}, then update every consumer.",
+        f"2. Revoke or rotate it {f'at {revoke}' if revoke else 'in the issuing console'}, "
+        "then update every consumer.",
         f"3. Check for use by others{f': {rule.playbook.logs}' if rule.playbook.logs else ''}.",
-        f"4. Remove it from the code and read it from the environment or a secret manager (leakwarden guide {rule.id}).",
+        "4. Remove it from the code and read it from the environment or a secret manager "
+        f"(leakwarden guide {rule.id}).",
     ]
     refs = "\n".join(f"- {r}" for r in rule.references)
-    return {"text": "\n".join(steps), "markdown": "\n\n".join(steps) + (f"\n\nReferences:\n{refs}" if refs else "")}
+    return {
+        "text": "\n".join(steps),
+        "markdown": "\n\n".join(steps) + (f"\n\nReferences:\n{refs}" if refs else ""),
+    }
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:
@@ -110,7 +115,8 @@ def render_sarif(result: ScanResult, catalog: Catalog, show_secrets: bool = Fals
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": [
-                    _result(f, index[f.rule_id], catalog.get(f.rule_id), show_secrets) for f in result.findings
+                    _result(f, index[f.rule_id], catalog.get(f.rule_id), show_secrets)
+                    for f in result.findings
                 ],
             }
         ],

@@ -45,7 +45,9 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     )
     others = finding.occurrences[1:]
     for occ in others[:MAX_LISTED_OCCURRENCES]:
-        text.append(safe(f"\n  also at {occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim")
+        text.append(
+            safe(f"\n  also at {occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim"
+        )
     if len(others) > MAX_LISTED_OCCURRENCES:
         text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
     return text

@@ -52,8 +52,13 @@ def scan_paths(
     """Every regular file under `paths` (symlinks are not followed; `.git` folders are pruned)."""
     source = FileSource(paths, exclude, max_file_size, include_binary, respect_gitignore)
     return scan_source(
-        source, catalog=catalog, engine=engine, min_confidence=min_confidence, jobs=jobs,
-        progress=progress, target=", ".join(paths),
+        source,
+        catalog=catalog,
+        engine=engine,
+        min_confidence=min_confidence,
+        jobs=jobs,
+        progress=progress,
+        target=", ".join(paths),
     )
 
 
@@ -66,8 +71,12 @@ def scan_stdin(
     min_confidence: Confidence = Confidence.MEDIUM,
 ) -> ScanResult:
     return scan_source(
-        StdinSource(stream, label), catalog=catalog, engine=engine, min_confidence=min_confidence,
-        jobs=1, target=label,
+        StdinSource(stream, label),
+        catalog=catalog,
+        engine=engine,
+        min_confidence=min_confidence,
+        jobs=1,
+        target=label,
     )
 
 
