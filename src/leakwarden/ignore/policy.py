@@ -1,0 +1,198 @@
+"""What a team has accepted: a reviewed ignore file, a baseline, path and secret allowlists.
+
+Pure: the files are parsed by the callers (`load_ignore_file`, `load_baseline` do the reading)
+and `apply_policy` only filters. Everything keys on fingerprints, never on line numbers, so an
+accepted finding stays accepted when code moves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pathspec
+
+from leakwarden.errors import ConfigError
+from leakwarden.model import Finding
+
+BASELINE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IgnoreEntry:
+    fingerprint: str
+    reason: str
+    rule_id: str = ""
+    paths: tuple[str, ...] = ()  # only there (gitignore syntax); empty: everywhere
+    added_by: str = ""
+    added_on: str = ""
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    finding: Finding
+    reason: str
+
+
+@dataclass
+class Policy:
+    root: Path = field(default_factory=Path.cwd)
+    ignores: Sequence[IgnoreEntry] = ()
+    baseline: frozenset[str] = frozenset()
+    allow_paths: Sequence[str] = ()
+    allow_secrets: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        self._allow_paths = pathspec.GitIgnoreSpec.from_lines(self.allow_paths) if self.allow_paths else None
+        self._allow_secrets = [re.compile(p) for p in self.allow_secrets]
+        self._ignores = {entry.fingerprint: entry for entry in self.ignores}
+
+    def relative(self, path: str) -> str:
+        if os.path.isabs(path):
+            try:
+                return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                return path
+        return path.replace(os.sep, "/").removeprefix("./")
+
+    def _path_allowed(self, path: str, spec: pathspec.GitIgnoreSpec | None) -> bool:
+        return spec is not None and spec.match_file(self.relative(path))
+
+    def decide(self, finding: Finding) -> tuple[Finding | None, str | None]:
+        """The finding to report (perhaps with fewer occurrences), or None and the reason."""
+        if any(p.search(finding.secret) for p in self._allow_secrets):
+            return None, "allow_secrets"
+        entry = self._ignores.get(finding.fingerprint)
+        if entry is not None and not entry.paths:
+            return None, f"ignore file: {entry.reason}"
+        kept = [
+            o for o in finding.occurrences if not self._path_allowed(o.provenance.path, self._allow_paths)
+        ]
+        if not kept:
+            return None, "allow_paths"
+        if entry is not None:
+            only_there = pathspec.GitIgnoreSpec.from_lines(entry.paths)
+            kept = [o for o in kept if not self._path_allowed(o.provenance.path, only_there)]
+            if not kept:
+                return None, f"ignore file: {entry.reason}"
+        if finding.fingerprint in self.baseline:
+            return None, "baseline"
+        if len(kept) == len(finding.occurrences):
+            return finding, None
+        return replace(finding, occurrences=kept), None
+
+
+def apply_policy(findings: Iterable[Finding], policy: Policy) -> tuple[list[Finding], list[Suppressed]]:
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    for finding in findings:
+        decided, reason = policy.decide(finding)
+        if decided is None:
+            suppressed.append(Suppressed(finding, reason or ""))
+        else:
+            kept.append(decided)
+    return kept, suppressed
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def parse_ignore_file(text: str, where: str) -> list[IgnoreEntry]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    raw = document.get("ignore", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: key ignore: must be an array of tables ([[ignore]])")
+    entries = []
+    for index, item in enumerate(raw):
+        key = f"ignore[{index}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: key {key}: must be a table")
+        fingerprint, reason = item.get("fingerprint"), item.get("reason")
+        if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{16,64}", fingerprint):
+            raise ConfigError(f"{where}: key {key}.fingerprint: must be a finding fingerprint (hex)")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where}: key {key}.reason: every ignore needs a reason")
+        paths = item.get("paths", [])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"{where}: key {key}.paths: must be a list of globs")
+        unknown = set(item) - {"fingerprint", "reason", "rule_id", "paths", "added_by", "added_on"}
+        if unknown:
+            raise ConfigError(f"{where}: key {key}.{sorted(unknown)[0]}: unknown key")
+        entries.append(
+            IgnoreEntry(
+                fingerprint,
+                reason.strip(),
+                str(item.get("rule_id", "")),
+                tuple(paths),
+                str(item.get("added_by", "")),
+                str(item.get("added_on", "")),
+            )
+        )
+    return entries
+
+
+def load_ignore_file(path: Path) -> list[IgnoreEntry]:
+    """The entries of an ignore file; none when it does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_ignore_file(text, str(path))
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def render_ignore_entry(entry: IgnoreEntry) -> str:
+    lines = ["[[ignore]]", f"fingerprint = {_toml_string(entry.fingerprint)}"]
+    if entry.rule_id:
+        lines.append(f"rule_id = {_toml_string(entry.rule_id)}")
+    lines.append(f"reason = {_toml_string(entry.reason)}")
+    if entry.paths:
+        lines.append(f"paths = [{', '.join(_toml_string(p) for p in entry.paths)}]")
+    for name in ("added_by", "added_on"):
+        value = getattr(entry, name)
+        if value:
+            lines.append(f"{name} = {_toml_string(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_baseline(text: str, where: str) -> frozenset[str]:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: invalid JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
+        raise ConfigError(f"{where}: key version: not a leakwarden baseline (version {BASELINE_VERSION})")
+    findings = document.get("findings")
+    if not isinstance(findings, list) or not all(
+        isinstance(f, dict) and "fingerprint" in f for f in findings
+    ):
+        raise ConfigError(f"{where}: key findings: must be a list of objects with a fingerprint")
+    return frozenset(str(f["fingerprint"]) for f in findings)
+
+
+def render_baseline(findings: Iterable[Finding], created: str, policy: Policy | None = None) -> str:
+    """A baseline holds fingerprints and where they were, never the secrets themselves."""
+    rows = []
+    for finding in sorted(findings, key=lambda f: f.fingerprint):
+        places = sorted(
+            {
+                f"{policy.relative(o.provenance.path) if policy else o.provenance.path}:{o.location.line}"
+                for o in finding.occurrences
+            }
+        )
+        rows.append({"fingerprint": finding.fingerprint, "rule_id": finding.rule_id, "locations": places})
+    document = {"version": BASELINE_VERSION, "tool": "leakwarden", "created": created, "findings": rows}
+    return json.dumps(document, indent=2) + "\n"
