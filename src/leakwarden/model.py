@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 FINGERPRINT_VERSION = "v1"
@@ -163,6 +163,19 @@ class Skipped:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SuppressedItem:
+    """A finding (or one place of it) deliberately not reported, and why: an inline allow
+    comment, the ignore file, the baseline or an allowlist."""
+
+    rule_id: str
+    fingerprint: str
+    path: str
+    line: int
+    kind: str  # inline, ignore file, baseline, allow_paths, allow_secrets
+    reason: str = ""
+
+
 @dataclass(slots=True)
 class ScanSummary:
     """What a scan covered: counts users need to trust a clean result."""
@@ -175,12 +188,20 @@ class ScanSummary:
     engine: str = ""
     rules: int = 0
     notes: list[str] = field(default_factory=list)
+    suppressed: list[SuppressedItem] = field(default_factory=list)
 
     def skipped_by_reason(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for item in self.skipped:
-            counts[item.reason] = counts.get(item.reason, 0) + 1
-        return dict(sorted(counts.items()))
+        return _count(item.reason for item in self.skipped)
+
+    def suppressed_by_kind(self) -> dict[str, int]:
+        return _count(item.kind for item in self.suppressed)
+
+
+def _count(keys: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 @dataclass(slots=True)

@@ -21,17 +21,20 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
+from leakwarden.ignore.inline import allow_reason
 from leakwarden.matching.engine import Engine
 from leakwarden.model import (
     Blob,
     Confidence,
     Finding,
+    Location,
     Match,
     Occurrence,
     Provenance,
     ScanResult,
     ScanSummary,
     Skipped,
+    SuppressedItem,
     fingerprint,
 )
 from leakwarden.scan.locate import locate
@@ -48,6 +51,7 @@ class BlobHits:
     provenance: tuple[Provenance, ...]
     matches: list[Match]
     occurrences: list[list[Occurrence]]  # per match, one per provenance
+    allowed: list[tuple[Match, Location, str]] = field(default_factory=list)  # inline allows
 
 
 @dataclass
@@ -60,16 +64,21 @@ class ScanOptions:
 
 
 def scan_blob(engine: Engine, blob: Blob) -> BlobHits | None:
-    """The located matches of one blob, or None when it has none."""
+    """The located matches of one blob, or None when it has none. Matches on a line with an
+    inline allow comment are set aside with the comment's reason."""
     matches = engine.scan(blob.data)
     if not matches:
         return None
     locations = locate(blob.data, [(m.secret_start, m.secret_end) for m in matches])
-    occurrences = [
-        [Occurrence(p, loc, blob.id, m.captures) for p in blob.provenance]
-        for m, loc in zip(matches, locations, strict=True)
-    ]
-    return BlobHits(blob.id, blob.provenance, matches, occurrences)
+    hits = BlobHits(blob.id, blob.provenance, [], [])
+    for match, location in zip(matches, locations, strict=True):
+        reason = allow_reason(blob.data, match.secret_start, match.secret_end)
+        if reason is not None:
+            hits.allowed.append((match, location, reason))
+            continue
+        hits.matches.append(match)
+        hits.occurrences.append([Occurrence(p, location, blob.id, match.captures) for p in blob.provenance])
+    return hits
 
 
 def cores() -> int:
@@ -190,10 +199,29 @@ def _batches(
         )
 
 
-def group_findings(engine: Engine, hits: Iterable[BlobHits], min_confidence: Confidence) -> list[Finding]:
-    """One finding per (rule, secret), occurrences in the order seen."""
+def _allowed_items(hit: BlobHits) -> Iterator[SuppressedItem]:
+    for match, location, reason in hit.allowed:
+        for provenance in hit.provenance:
+            key = fingerprint(match.rule_id, match.secret, match.parts)
+            yield SuppressedItem(match.rule_id, key, provenance.path, location.line, "inline", reason)
+
+
+def group_findings(
+    engine: Engine,
+    hits: Iterable[BlobHits],
+    min_confidence: Confidence,
+    suppressed: list[SuppressedItem] | None = None,
+) -> list[Finding]:
+    """One finding per (rule, secret), occurrences in the order seen; inline allows of the
+    reported confidence go to `suppressed`."""
     by_key: dict[str, Finding] = {}
     for hit in hits:
+        if suppressed is not None:
+            suppressed.extend(
+                item
+                for item in _allowed_items(hit)
+                if engine.catalog[item.rule_id].confidence >= min_confidence
+            )
         for match, occurrences in zip(hit.matches, hit.occurrences, strict=True):
             rule = engine.catalog[match.rule_id]
             if rule.confidence < min_confidence:
@@ -228,7 +256,7 @@ def run_scan(source: Source, engine: Engine, options: ScanOptions, target: str =
                 options.progress(summary.blobs, summary.bytes)
             yield from batch.hits
 
-    findings = group_findings(engine, hits(), options.min_confidence)
+    findings = group_findings(engine, hits(), options.min_confidence, summary.suppressed)
     summary.skipped = sorted([*source.skipped, *skipped_in_workers], key=lambda s: (s.path, s.reason))
     summary.notes = list(source.notes) + list(options.notes)
     summary.duration_s = time.perf_counter() - started

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from leakwarden.model import Confidence
+from leakwarden.scan import scan_paths
+from tests.conftest import write
+
+KEY = "SCW_ACCESS_KEY=SCWFSJWESQRAQJXM9X4O"
+
+
+def test_inline_allow_suppresses_and_records_the_reason(tmp_path: Path) -> None:
+    write(tmp_path / "a.env", f"{KEY}  # leakwarden:allow revoked on 2026-11-20, kept for the parser test\n")
+    write(tmp_path / "b.env", f"{KEY}\n")
+    for jobs in (1, 2):
+        result = scan_paths([str(tmp_path)], jobs=jobs)
+        (finding,) = result.findings
+        assert [o.provenance.path for o in finding.occurrences] == [str(tmp_path / "b.env")]
+        (item,) = result.summary.suppressed
+        assert item.path == str(tmp_path / "a.env")
+        assert item.line == 1
+        assert item.reason == "leakwarden:allow: revoked on 2026-11-20, kept for the parser test"
+        assert item.fingerprint == finding.fingerprint
+        assert result.summary.suppressed_by_kind() == {"inline": 1}
+
+
+def test_inline_allow_below_min_confidence_is_not_listed(tmp_path: Path) -> None:
+    write(tmp_path / "a.env", f"{KEY}  # gitleaks:allow\n")
+    result = scan_paths([str(tmp_path)], min_confidence=Confidence.HIGH)
+    assert result.findings == []
+    assert result.summary.suppressed == []
