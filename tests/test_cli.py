@@ -200,3 +200,48 @@ def test_module_entry_point_and_version() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("leakwarden, version ")
+
+
+def test_config_ignore_file_and_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "src" / ".env", PAIR)
+    write(tmp_path / "tests" / "fixture.env", "SCW_ACCESS_KEY=SCWB78SV8PNAG2XG1HXI\n")
+    code, out, _ = run(capsys, "scan", "path", ".", "--format", "json")
+    assert code == 1
+    by_rule = {f["rule_id"]: f for f in json.loads(out)["findings"]}
+    fixture_fp = by_rule["scaleway.access_key"]["fingerprint"]
+    write(
+        tmp_path / ".leakwarden-ignore.toml",
+        f'[[ignore]]\nfingerprint = "{fixture_fp}"\nreason = "fake key for the parser tests"\n',
+    )
+    code, out, err = run(capsys, "scan", "path", ".", "--format", "json")
+    document = json.loads(out)
+    assert [f["rule_id"] for f in document["findings"]] == ["scaleway.api_key"]
+    assert document["summary"]["suppressed"] == {"ignore file": 1}
+    assert document["summary"]["suppressed_items"][0]["reason"] == "fake key for the parser tests"
+    assert "set aside 1 by ignore file" in err
+    baseline = write(
+        tmp_path / "baseline.json",
+        json.dumps({"version": 1, "findings": [{"fingerprint": by_rule["scaleway.api_key"]["fingerprint"]}]}),
+    )
+    code, out, _ = run(capsys, "scan", "path", ".", "--baseline", str(baseline))
+    assert code == 0
+    write(tmp_path / ".leakwarden.toml", 'min_confidence = "high"\nexclude = ["src/"]\n')
+    assert run(capsys, "scan", "path", ".")[0] == 0
+    assert run(capsys, "scan", "path", ".", "--min-confidence", "medium")[0] == 0  # src/ still excluded
+    write(tmp_path / ".leakwarden.toml", 'min_confidence = "extreme"\n')
+    code, _, err = run(capsys, "scan", "path", ".")
+    assert code == 2
+    assert ".leakwarden.toml: key min_confidence" in err
+
+
+def test_disable_by_provider_in_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / ".leakwarden.toml", 'disable = ["scaleway"]\n')
+    write(tmp_path / "a.env", PAIR)
+    assert run(capsys, "scan", "path", ".")[0] == 0

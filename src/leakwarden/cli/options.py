@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -15,9 +14,6 @@ from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
-
 
 class SizeParam(click.ParamType):  # type: ignore[type-arg]
     """Byte sizes such as 500000, 10MB, 64MiB."""
@@ -25,13 +21,12 @@ class SizeParam(click.ParamType):  # type: ignore[type-arg]
     name = "size"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        match = _SIZE_RE.match(str(value))
-        if not match:
-            self.fail(f"{value!r} is not a size (examples: 500000, 10MB, 64MiB)", param, ctx)
-        unit = (match.group(2) or "").lower().removesuffix("b")
-        return int(float(match.group(1)) * _UNITS[unit])
+        from leakwarden.config import parse_size
+
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 @dataclass
@@ -47,6 +42,8 @@ class ScanArgs:
     engine: str
     include_binary: bool
     quiet: bool
+    config: Any  # leakwarden.config.Config, imported lazily
+    policy: Any  # leakwarden.ignore.policy.Policy
 
 
 def scan_options(func: F) -> F:
@@ -82,9 +79,7 @@ def scan_options(func: F) -> F:
         click.option(
             "--min-confidence",
             type=click.Choice(["low", "medium", "high"]),
-            default="medium",
-            show_default=True,
-            help="Report findings of at least this confidence.",
+            help="Report findings of at least this confidence [default: medium, or the config's].",
         ),
         click.option(
             "--exclude",
@@ -95,9 +90,19 @@ def scan_options(func: F) -> F:
         click.option(
             "--max-file-size",
             type=SizeParam(),
-            default="64MiB",
-            show_default=True,
-            help="Skip files larger than this.",
+            help="Skip files larger than this [default: 64MiB, or the config's].",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="Configuration file [default: .leakwarden.toml or pyproject.toml [tool.leakwarden], found "
+            "from the working directory up].",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False),
+            help="Report only findings whose fingerprints the baseline FILE does not hold.",
         ),
         click.option(
             "--jobs", "-j", type=click.IntRange(0, 256), default=0, help="Workers (0: one per core)."
@@ -118,8 +123,50 @@ def scan_options(func: F) -> F:
 
 
 def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
-    names = ScanArgs.__dataclass_fields__
-    return ScanArgs(**{k: kwargs.pop(k) for k in list(kwargs) if k in names})
+    """The scan's settings: the project's configuration, overridden by the command line."""
+    from pathlib import Path
+
+    from leakwarden.config import find_project_dir, load_config
+    from leakwarden.ignore.policy import Policy, load_ignore_file, parse_baseline
+    from leakwarden.model import Confidence
+
+    config_file, baseline = kwargs.pop("config_file"), kwargs.pop("baseline")
+    config = load_config(explicit=Path(config_file) if config_file else None)
+    config = config.with_overrides(
+        "command line",
+        min_confidence=Confidence.parse(kwargs["min_confidence"]) if kwargs["min_confidence"] else None,
+        max_file_size=kwargs["max_file_size"],
+        exclude=config.exclude + tuple(kwargs["exclude"]) if kwargs["exclude"] else None,
+        rules=config.rules + tuple(kwargs["rules"]) if kwargs["rules"] else None,
+        baseline=baseline,
+    )
+    root = Path(config_file).resolve().parent if config_file else find_project_dir(Path.cwd())
+    ignore_file = Path(config.ignore_file)
+    ignore_file = ignore_file if ignore_file.is_absolute() else root / ignore_file
+    baseline_ids: frozenset[str] = frozenset()
+    if config.baseline:
+        try:
+            baseline_ids = parse_baseline(Path(config.baseline).read_text(encoding="utf-8"), config.baseline)
+        except OSError as exc:
+            from leakwarden.errors import ConfigError
+
+            raise ConfigError(f"{config.baseline}: cannot read baseline: {exc.strerror or exc}") from None
+    policy = Policy(
+        root=root,
+        ignores=load_ignore_file(ignore_file),
+        baseline=baseline_ids,
+        allow_paths=config.allow_paths,
+        allow_secrets=config.allow_secrets,
+    )
+    names = set(ScanArgs.__dataclass_fields__) - {"config", "policy"}
+    values = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+    values.update(
+        min_confidence=config.min_confidence.label,
+        max_file_size=config.max_file_size,
+        exclude=config.exclude,
+        rules=config.rules,
+    )
+    return ScanArgs(**values, config=config, policy=policy)
 
 
 class ProgressBar:
@@ -167,13 +214,31 @@ class ProgressBar:
 def load_catalog_for(args: ScanArgs) -> Any:
     from leakwarden.rules.catalog import load_catalog
 
-    return load_catalog(args.rules)
+    return load_catalog(args.rules).select(enable=args.config.enable, disable=args.config.disable)
 
 
 def emit(result: Any, catalog: Any, args: ScanArgs) -> int:
-    """Write the report, the summary line, and return the exit code."""
+    """Apply the team's policy (ignore file, baseline, allowlists), write the report and the
+    summary line, and return the exit code."""
+    from leakwarden.ignore.policy import apply_policy
+    from leakwarden.model import SuppressedItem
     from leakwarden.reports import render
     from leakwarden.reports.text import render_text, summary_line
+
+    result.findings, suppressed = apply_policy(result.findings, args.policy)
+    for item in suppressed:
+        kind, _, reason = item.reason.partition(": ")
+        result.summary.suppressed.extend(
+            SuppressedItem(
+                item.finding.rule_id,
+                item.finding.fingerprint,
+                o.provenance.path,
+                o.location.line,
+                kind,
+                reason,
+            )
+            for o in item.finding.occurrences
+        )
 
     if args.fmt == "text":
         color = args.output is None and sys.stdout.isatty()

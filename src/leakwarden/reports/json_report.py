@@ -42,6 +42,18 @@ def summary_dict(summary: ScanSummary, findings: int) -> dict[str, Any]:
         "engine": summary.engine,
         "rules": summary.rules,
         "notes": list(summary.notes),
+        "suppressed": summary.suppressed_by_kind(),
+        "suppressed_items": [
+            {
+                "rule_id": s.rule_id,
+                "fingerprint": s.fingerprint,
+                "path": s.path,
+                "line": s.line,
+                "kind": s.kind,
+                "reason": s.reason,
+            }
+            for s in summary.suppressed
+        ],
     }
 
 

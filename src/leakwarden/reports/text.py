@@ -63,6 +63,9 @@ def summary_line(summary: ScanSummary, findings: int) -> str:
     skipped = summary.skipped_by_reason()
     if skipped:
         line += "; skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items())
+    suppressed = summary.suppressed_by_kind()
+    if suppressed:
+        line += "; set aside " + ", ".join(f"{n} by {kind}" for kind, n in suppressed.items())
     return safe(line)
 
 
