@@ -245,3 +245,45 @@ def test_disable_by_provider_in_config(
     write(tmp_path / ".leakwarden.toml", 'disable = ["scaleway"]\n')
     write(tmp_path / "a.env", PAIR)
     assert run(capsys, "scan", "path", ".")[0] == 0
+
+
+def test_config_show_baseline_and_ignore_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".leakwarden.toml", 'min_confidence = "medium"\n')
+    code, out, _ = run(capsys, "config", "show", "--format", "json")
+    assert code == 0
+    rows = {row["key"]: row for row in json.loads(out)}
+    assert rows["min_confidence"]["value"] == "medium"
+    assert rows["min_confidence"]["origin"].endswith(".leakwarden.toml")
+    assert rows["exclude"]["origin"] == "default"
+    assert "min_confidence" in run(capsys, "config", "show")[1]
+
+    write(tmp_path / "a.env", PAIR)
+    assert run(capsys, "baseline", "create")[0] == 0
+    baseline = json.loads((tmp_path / ".leakwarden-baseline.json").read_text())
+    assert len(baseline["findings"]) == 1
+    assert SCW_SECRET not in (tmp_path / ".leakwarden-baseline.json").read_text()
+    assert run(capsys, "scan", "path", ".", "--baseline", ".leakwarden-baseline.json")[0] == 0
+    write(tmp_path / "b.env", "SCW_ACCESS_KEY=SCWB78SV8PNAG2XG1HXI\n")
+    assert run(capsys, "scan", "path", ".", "--baseline", ".leakwarden-baseline.json")[0] == 1
+    assert run(capsys, "baseline", "update")[0] == 0
+    assert len(json.loads((tmp_path / ".leakwarden-baseline.json").read_text())["findings"]) == 2
+
+    report = tmp_path / "r.json"
+    run(capsys, "scan", "path", ".", "--format", "json", "-o", str(report))
+    fingerprint = json.loads(report.read_text())["findings"][0]["fingerprint"]
+    assert run(capsys, "baseline", "create", "--from-report", str(report), "-o", "from-report.json")[0] == 0
+    assert len(json.loads((tmp_path / "from-report.json").read_text())["findings"]) == 2
+
+    code, _, _ = run(
+        capsys, "ignore", fingerprint, "--reason", "rotated 2026-11-24; fixture", "--path", "a.env"
+    )
+    assert code == 0
+    assert run(capsys, "ignore", fingerprint, "--reason", "again")[0] == 2  # already there
+    assert "rotated 2026-11-24; fixture" in (tmp_path / ".leakwarden-ignore.toml").read_text()
+    code, out, _ = run(capsys, "scan", "path", ".", "--format", "json")
+    assert fingerprint not in {f["fingerprint"] for f in json.loads(out)["findings"]}
+    assert run(capsys, "baseline", "update", "-o", "missing.json")[0] == 2

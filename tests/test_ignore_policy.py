@@ -10,6 +10,7 @@ from leakwarden.ignore.policy import (
     IgnoreEntry,
     Policy,
     apply_policy,
+    baseline_entries,
     parse_baseline,
     parse_ignore_file,
     render_baseline,
@@ -51,7 +52,7 @@ def test_path_restricted_ignore_keeps_other_places(tmp_path: Path) -> None:
 
 def test_baseline_round_trip(tmp_path: Path) -> None:
     old, new = finding("s3cr3t-old", "a.env"), finding("s3cr3t-new", "b.env")
-    text = render_baseline([old], "2026-11-24T00:00:00Z")
+    text = render_baseline(baseline_entries([old]), "2026-11-24T00:00:00Z")
     assert "s3cr3t" not in text
     baseline = parse_baseline(text, "baseline.json")
     kept, suppressed = apply_policy([old, new], Policy(tmp_path, baseline=baseline))

@@ -23,11 +23,15 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from leakwarden.cli.policy_cmd import baseline_group, config_group, ignore_command
     from leakwarden.cli.rules_cmd import rules
     from leakwarden.cli.scan_cmd import scan
 
     cli.add_command(scan)
     cli.add_command(rules)
+    cli.add_command(config_group)
+    cli.add_command(baseline_group)
+    cli.add_command(ignore_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

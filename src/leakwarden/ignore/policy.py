@@ -168,31 +168,55 @@ def render_ignore_entry(entry: IgnoreEntry) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_baseline(text: str, where: str) -> frozenset[str]:
+@dataclass(frozen=True)
+class BaselineEntry:
+    fingerprint: str
+    rule_id: str
+    locations: tuple[str, ...]  # "path:line", for readers; never the secret
+
+
+def baseline_entries(findings: Iterable[Finding], policy: Policy | None = None) -> list[BaselineEntry]:
+    def place(path: str, line: int) -> str:
+        return f"{policy.relative(path) if policy else path}:{line}"
+
+    return [
+        BaselineEntry(
+            f.fingerprint,
+            f.rule_id,
+            tuple(sorted({place(o.provenance.path, o.location.line) for o in f.occurrences})),
+        )
+        for f in findings
+    ]
+
+
+def parse_baseline_entries(text: str, where: str) -> list[BaselineEntry]:
     try:
         document = json.loads(text)
     except ValueError as exc:
         raise ConfigError(f"{where}: invalid JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
         raise ConfigError(f"{where}: key version: not a leakwarden baseline (version {BASELINE_VERSION})")
-    findings = document.get("findings")
-    if not isinstance(findings, list) or not all(
-        isinstance(f, dict) and "fingerprint" in f for f in findings
-    ):
+    rows = document.get("findings")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "fingerprint" in r for r in rows):
         raise ConfigError(f"{where}: key findings: must be a list of objects with a fingerprint")
-    return frozenset(str(f["fingerprint"]) for f in findings)
-
-
-def render_baseline(findings: Iterable[Finding], created: str, policy: Policy | None = None) -> str:
-    """A baseline holds fingerprints and where they were, never the secrets themselves."""
-    rows = []
-    for finding in sorted(findings, key=lambda f: f.fingerprint):
-        places = sorted(
-            {
-                f"{policy.relative(o.provenance.path) if policy else o.provenance.path}:{o.location.line}"
-                for o in finding.occurrences
-            }
+    return [
+        BaselineEntry(
+            str(r["fingerprint"]), str(r.get("rule_id", "")), tuple(map(str, r.get("locations", [])))
         )
-        rows.append({"fingerprint": finding.fingerprint, "rule_id": finding.rule_id, "locations": places})
+        for r in rows
+    ]
+
+
+def parse_baseline(text: str, where: str) -> frozenset[str]:
+    """The fingerprints a baseline holds."""
+    return frozenset(e.fingerprint for e in parse_baseline_entries(text, where))
+
+
+def render_baseline(entries: Iterable[BaselineEntry], created: str) -> str:
+    """A baseline holds fingerprints and where they were, never the secrets themselves."""
+    rows = [
+        {"fingerprint": e.fingerprint, "rule_id": e.rule_id, "locations": list(e.locations)}
+        for e in sorted({e.fingerprint: e for e in entries}.values(), key=lambda e: e.fingerprint)
+    ]
     document = {"version": BASELINE_VERSION, "tool": "leakwarden", "created": created, "findings": rows}
     return json.dumps(document, indent=2) + "\n"
