@@ -54,7 +54,9 @@ class StdinProvenance:
 
 @dataclass(frozen=True, slots=True)
 class CommitProvenance:
-    """The blob is the version of `path` that `commit` introduced."""
+    """The blob is the version of `path` that `commit` introduced: the first such commit in
+    topological order. `other_commits` lists (up to a limit) the other commits that introduced
+    the same blob at the same path, on other branches say; `other_commit_count` counts them all."""
 
     path: str
     commit: str
@@ -63,6 +65,8 @@ class CommitProvenance:
     date: str = ""
     subject: str = ""
     kind: str = "commit"
+    other_commits: tuple[str, ...] = ()
+    other_commit_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,16 @@ class StagedProvenance:
     kind: str = "staged"
 
 
-Provenance = FileProvenance | StdinProvenance | CommitProvenance | StagedProvenance
+@dataclass(frozen=True, slots=True)
+class GitObjectProvenance:
+    """A blob of a repository's object database that no scanned commit introduces: a dangling
+    blob, or one a tag names directly. `path` is the name git listed it under, when it had one."""
+
+    path: str
+    kind: str = "git-object"
+
+
+Provenance = FileProvenance | StdinProvenance | CommitProvenance | StagedProvenance | GitObjectProvenance
 
 
 def git_blob_id(data: bytes) -> str:

@@ -81,3 +81,100 @@ def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
         sys.stdin.buffer, label=label, catalog=catalog, engine=args.engine, min_confidence=_confidence(args)
     )
     return emit(result, catalog, args)
+
+
+@scan.command("git")
+@click.argument("repo", required=False, default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--all-objects",
+    is_flag=True,
+    help="Also scan unreachable and dangling objects (amended, rebased or dropped history).",
+)
+@click.option(
+    "--range",
+    "rev_range",
+    metavar="A..B",
+    help="Only what the commits of this range introduce (e.g. origin/main..HEAD, or 'NEW --not --all').",
+)
+@click.option("--since", metavar="DATE", help="Only what commits after DATE introduce (e.g. 2024-01-01).")
+@click.option(
+    "--branch",
+    "branches",
+    multiple=True,
+    metavar="NAME",
+    help="Only history reachable from NAME; repeatable.",
+)
+@scan_options
+def scan_git_cmd(
+    repo: str,
+    all_objects: bool,
+    rev_range: str | None,
+    since: str | None,
+    branches: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
+    """Scan every blob of a repository's history once (default: reachable from any ref: branches,
+    tags, stash, notes), each finding attributed to the commit that introduced it."""
+    from leakwarden.scan import scan_git
+
+    if all_objects and (rev_range or since or branches):
+        raise click.UsageError("--all-objects cannot be combined with --range, --since or --branch")
+    if rev_range and branches:
+        raise click.UsageError("give either --range or --branch, not both")
+    args = scan_args(kwargs)
+    catalog = _catalog(args)
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result = scan_git(
+            repo,
+            all_objects=all_objects,
+            rev_range=rev_range,
+            since=since,
+            branches=branches,
+            exclude=args.exclude,
+            max_file_size=args.max_file_size,
+            include_binary=args.include_binary,
+            catalog=catalog,
+            engine=args.engine,
+            min_confidence=_confidence(args),
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    return emit(result, catalog, args)
+
+
+@scan.command("staged")
+@click.argument("repo", required=False, default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--all",
+    "report_all",
+    is_flag=True,
+    help="Report every secret in the staged files, also those their HEAD version already held.",
+)
+@scan_options
+def scan_staged_cmd(repo: str, report_all: bool, **kwargs: Any) -> int:
+    """Scan what `git commit` would record now (the index, so `git add -p` is respected); by
+    default only secrets the HEAD version of each file did not already contain."""
+    from leakwarden.scan import scan_staged
+
+    args = scan_args(kwargs)
+    catalog = _catalog(args)
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result = scan_staged(
+            repo,
+            report_all=report_all,
+            exclude=args.exclude,
+            max_file_size=args.max_file_size,
+            include_binary=args.include_binary,
+            catalog=catalog,
+            engine=args.engine,
+            min_confidence=_confidence(args),
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    return emit(result, catalog, args)

@@ -1,4 +1,5 @@
-"""Scanning use cases: the library API the CLI calls.
+"""Scanning use cases: the library API the CLI calls (`scan_git` and `scan_staged` live in
+`scan/git.py`).
 
 Every function returns a `ScanResult` (typed findings plus a summary of what was covered and
 skipped). Options common to all: `catalog` (default: the built-in catalogue), `engine`
@@ -14,11 +15,21 @@ from typing import BinaryIO
 from leakwarden.model import Blob, Confidence, ScanResult, Skipped, StdinProvenance
 from leakwarden.rules.catalog import Catalog, load_catalog
 from leakwarden.scan.cache import cached_engine
+from leakwarden.scan.git import scan_git, scan_staged
 from leakwarden.scan.runner import Progress, ScanOptions, run_scan
 from leakwarden.sources.base import Source
 from leakwarden.sources.files import DEFAULT_MAX_FILE_SIZE, FileSource, StdinSource
 
-__all__ = ["ScanOptions", "scan_blobs", "scan_bytes", "scan_paths", "scan_source", "scan_stdin"]
+__all__ = [
+    "ScanOptions",
+    "scan_blobs",
+    "scan_bytes",
+    "scan_git",
+    "scan_paths",
+    "scan_source",
+    "scan_staged",
+    "scan_stdin",
+]
 
 
 def scan_source(

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from typing import Any
 
@@ -38,7 +38,7 @@ from leakwarden.model import (
     fingerprint,
 )
 from leakwarden.scan.locate import locate
-from leakwarden.sources.base import ShardableSource, Source
+from leakwarden.sources.base import AttributingSource, ShardableSource, Source
 
 Progress = Callable[[int, int], None]
 
@@ -188,7 +188,8 @@ def _batches(
         finally:
             _FORKED.clear()
         return
-    blobs = _distinct(source.blobs(), summary, dedupe)
+    # A source that yields each id once anyway (git) spares the scanner a set of every id.
+    blobs = _distinct(source.blobs(), summary, dedupe and not getattr(source, "distinct_ids", False))
     if workers == 1:
         for chunk in _blob_batches(blobs):
             yield _scan_blobs(engine, chunk)
@@ -240,6 +241,34 @@ def _finding_order(finding: Finding) -> tuple[str, int, int, str]:
     return (first.provenance.path, first.location.line, first.location.column, finding.rule_id)
 
 
+def _reported(engine: Engine, hit: BlobHits, min_confidence: Confidence) -> bool:
+    found = chain(hit.matches, (match for match, _, _ in hit.allowed))
+    return any(engine.catalog[m.rule_id].confidence >= min_confidence for m in found)
+
+
+def attributed(
+    source: AttributingSource, engine: Engine, hits: list[BlobHits], min_confidence: Confidence
+) -> list[BlobHits]:
+    """Hits with the provenance an attributing source gives their blobs (one call for all of
+    them, only for blobs with something to report), in the order it gives them."""
+    ids = list(dict.fromkeys(h.blob_id for h in hits if h.blob_id and _reported(engine, h, min_confidence)))
+    found = source.attribute(ids) if ids else {}
+    if not found:
+        return hits
+    order = {blob_id: index for index, blob_id in enumerate(found)}
+    rebuilt = []
+    for hit in hits:
+        provenance = tuple(found.get(hit.blob_id or "", ()))
+        if not provenance and hit.blob_id in found:
+            continue  # every place the source knows for this blob is excluded
+        if not provenance or not all(hit.occurrences):
+            rebuilt.append(hit)
+            continue
+        occurrences = [[replace(per[0], provenance=p) for p in provenance] for per in hit.occurrences if per]
+        rebuilt.append(replace(hit, provenance=provenance, occurrences=occurrences))
+    return sorted(rebuilt, key=lambda h: order.get(h.blob_id or "", len(order)))
+
+
 def run_scan(source: Source, engine: Engine, options: ScanOptions, target: str = "") -> ScanResult:
     """Scan every blob `source` yields; account for every one it skipped."""
     started = time.perf_counter()
@@ -256,7 +285,10 @@ def run_scan(source: Source, engine: Engine, options: ScanOptions, target: str =
                 options.progress(summary.blobs, summary.bytes)
             yield from batch.hits
 
-    findings = group_findings(engine, hits(), options.min_confidence, summary.suppressed)
+    found: Iterable[BlobHits] = hits()
+    if isinstance(source, AttributingSource):
+        found = attributed(source, engine, list(found), options.min_confidence)
+    findings = group_findings(engine, found, options.min_confidence, summary.suppressed)
     summary.skipped = sorted([*source.skipped, *skipped_in_workers], key=lambda s: (s.path, s.reason))
     summary.notes = list(source.notes) + list(options.notes)
     summary.duration_s = time.perf_counter() - started

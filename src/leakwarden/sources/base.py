@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from leakwarden.model import Blob, Skipped
+from leakwarden.model import Blob, Provenance, Skipped
 
 
 class Source(Protocol):
@@ -27,6 +27,18 @@ class ShardableSource(Source, Protocol):
     def shards(self) -> Iterator[Any]: ...
 
     def read_shard(self, shard: Any) -> Iterator[Blob]: ...
+
+
+@runtime_checkable
+class AttributingSource(Source, Protocol):
+    """A source that can say where a blob came from only at a cost (git history: which commit
+    introduced it, at which paths). The scanner calls `attribute` once, after scanning, with the
+    ids of the blobs that had matches; each returned list replaces that blob's provenance (the
+    most telling first), and the mapping's order is the order those blobs are reported in.
+    Blobs it leaves out keep the provenance they were yielded with; an empty list means the
+    blob is not to be reported after all (every place it was seen is excluded)."""
+
+    def attribute(self, blob_ids: Sequence[str]) -> dict[str, list[Provenance]]: ...
 
 
 BINARY_PROBE = 8000
