@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from leakwarden.model import Finding, Occurrence
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+# Control characters (line breaks and tabs included: a file name may hold them), C1 controls,
+# zero-width and bidirectional formatting characters, line and paragraph separators, the BOM, and
+# lone surrogates (what Python makes of file-name bytes that are not UTF-8).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Valid in a JSON string, but line breaks to str.splitlines() and friends: written as \u escapes
+# (same value once parsed) so that a JSONL line is always one line.
+_JSON_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def redact(secret: str) -> str:
@@ -27,12 +37,28 @@ def display_parts(parts: Mapping[str, str], show: bool) -> dict[str, str]:
     return {role: display(value, show) for role, value in parts.items()}
 
 
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte that was not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
 def safe(text: str) -> str:
-    """Text from scanned content or file names, defanged for a terminal: control characters,
-    bidirectional overrides and line separators become visible escapes."""
-    return _UNPRINTABLE.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
-    )
+    """Text from scanned content or file names, defanged for a terminal: control characters
+    (line breaks too), bidirectional overrides, line separators and undecodable bytes become
+    visible escapes, so one value is always one line that shows what it holds."""
+    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
+
+
+def to_json(document: Any, indent: int | None = None) -> str:
+    """`json.dumps` whose output is always valid UTF-8: a lone surrogate (a file name that is
+    not UTF-8) becomes the visible escape `safe` shows for it instead of an unencodable code
+    point. NEL and the Unicode line and paragraph separators are written as `\\u` escapes, so a
+    document without indent is one line for any line splitter."""
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    text = _JSON_LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _LONE_SURROGATE.sub(lambda m: json.dumps(_escape(m.group()))[1:-1], text)
 
 
 def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
@@ -50,6 +76,10 @@ def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
         value = getattr(occ.provenance, name, None)
         if value is not None:
             fields[name] = value
+    others = getattr(occ.provenance, "other_commits", None)
+    if others is not None:  # git: the other commits that introduced this blob at this path
+        fields["other_commits"] = list(others)
+        fields["other_commit_count"] = getattr(occ.provenance, "other_commit_count", len(others))
     if occ.captures:
         fields["captures"] = dict(occ.captures)
     return fields

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from leakwarden import __version__
 from leakwarden.model import Finding, ScanResult, ScanSummary
-from leakwarden.reports.common import display, display_parts, occurrence_fields
+from leakwarden.remediate import remediation_summary
+from leakwarden.reports.common import display, display_parts, occurrence_fields, to_json
 from leakwarden.rules.catalog import Catalog
 
 SCHEMA_VERSION = "1.0"
@@ -27,6 +27,7 @@ def finding_dict(finding: Finding, catalog: Catalog, show_secrets: bool) -> dict
         "redacted": not show_secrets,
         "parts": display_parts(finding.parts, show_secrets),
         "occurrences": [occurrence_fields(o) for o in finding.occurrences],
+        "remediation": remediation_summary(rule, finding.rule_id, finding.fingerprint),
     }
 
 
@@ -65,10 +66,8 @@ def render_json(result: ScanResult, catalog: Catalog, show_secrets: bool = False
         "findings": [finding_dict(f, catalog, show_secrets) for f in result.findings],
         "summary": summary_dict(result.summary, len(result.findings)),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return to_json(document, indent=2) + "\n"
 
 
 def render_jsonl(result: ScanResult, catalog: Catalog, show_secrets: bool = False) -> str:
-    return "".join(
-        json.dumps(finding_dict(f, catalog, show_secrets), ensure_ascii=False) + "\n" for f in result.findings
-    )
+    return "".join(to_json(finding_dict(f, catalog, show_secrets)) + "\n" for f in result.findings)

@@ -3,13 +3,13 @@ result, partialFingerprints keyed by our stable fingerprint, secrets redacted un
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 from urllib.parse import quote
 
 from leakwarden import __version__
 from leakwarden.model import Confidence, Finding, ScanResult
-from leakwarden.reports.common import display
+from leakwarden.reports.common import display, to_json
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
 
@@ -18,6 +18,9 @@ INFORMATION_URI = "https://github.com/leakwarden/leakwarden"
 _PRECISION = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
 # GitHub maps security-severity to critical (≥ 9), high (≥ 7), medium (≥ 4), low.
 _SEVERITY = {Confidence.HIGH: "9.0", Confidence.MEDIUM: "7.5", Confidence.LOW: "5.0"}
+# Kept as is in a URI path; ":" is not, since "a:b.env" would read as a URI with scheme "a".
+_URI_SAFE = "/@!$&'()*+,;=-._~"
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
 def _pascal(rule_id: str) -> str:
@@ -51,7 +54,8 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "help": _help(rule),
         "defaultConfiguration": {"level": "error"},
         "properties": {
-            "tags": ["security", "secret", rule.category, rule.provider],
+            # SARIF tags are a set: a provider named like its category must not repeat.
+            "tags": list(dict.fromkeys(t for t in ("security", "secret", rule.category, rule.provider) if t)),
             "precision": _PRECISION[rule.confidence],
             "security-severity": _SEVERITY[rule.confidence],
         },
@@ -61,8 +65,44 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
     return descriptor
 
 
+def _unknown_descriptor(rule_id: str, confidence: Confidence) -> dict[str, Any]:
+    """A rule the catalogue given to the reporter does not hold still needs a descriptor: GitHub
+    resolves every result's rule through `ruleIndex`."""
+    text = f"Rule {rule_id} is not in the rule catalogue this report was written with."
+    return {
+        "id": rule_id,
+        "name": _pascal(rule_id),
+        "shortDescription": {"text": rule_id},
+        "fullDescription": {"text": text},
+        "help": {
+            "text": f"{text} Treat the secret as compromised: revoke or rotate it, then remove it.",
+            "markdown": f"{text}\n\nTreat the secret as compromised: revoke or rotate it, then remove it.",
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["security", "secret"],
+            "precision": _PRECISION[confidence],
+            "security-severity": _SEVERITY[confidence],
+        },
+    }
+
+
 def _uri(path: str) -> str:
-    return quote(path.replace("\\", "/").removeprefix("./"), safe="/:@!$&'()*+,;=-._~")
+    """A relative path stays a relative URI reference (what GitHub resolves against the checkout);
+    an absolute one becomes a file: URI. Bytes of a file name that were not UTF-8 (surrogateescape)
+    are percent-encoded as the bytes they were."""
+    posix = path.replace("\\", "/")
+    while posix.startswith("./"):
+        posix = posix[2:]
+    try:
+        raw = posix.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = posix.encode("utf-8", "surrogatepass")
+    if _WINDOWS_DRIVE.match(posix):
+        return "file:///" + posix[:2] + quote(raw[2:], safe=_URI_SAFE)
+    if posix.startswith("/"):
+        return "file://" + quote(raw, safe=_URI_SAFE)
+    return quote(raw, safe=_URI_SAFE)
 
 
 def _result(finding: Finding, rule_index: int, rule: Rule | None, show: bool) -> dict[str, Any]:
@@ -98,7 +138,14 @@ def _result(finding: Finding, rule_index: int, rule: Rule | None, show: bool) ->
 def render_sarif(result: ScanResult, catalog: Catalog, show_secrets: bool = False) -> str:
     used = sorted({f.rule_id for f in result.findings})
     index = {rule_id: i for i, rule_id in enumerate(used)}
-    rules = [catalog.get(rule_id) for rule_id in used]
+    descriptors = []
+    for rule_id in used:
+        rule = catalog.get(rule_id)
+        if rule is None:
+            confidence = max(f.confidence for f in result.findings if f.rule_id == rule_id)
+            descriptors.append(_unknown_descriptor(rule_id, confidence))
+        else:
+            descriptors.append(_descriptor(rule))
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -110,7 +157,7 @@ def render_sarif(result: ScanResult, catalog: Catalog, show_secrets: bool = Fals
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_descriptor(r) for r in rules if r is not None],
+                        "rules": descriptors,
                     }
                 },
                 "columnKind": "unicodeCodePoints",
@@ -121,4 +168,4 @@ def render_sarif(result: ScanResult, catalog: Catalog, show_secrets: bool = Fals
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return to_json(document, indent=2) + "\n"

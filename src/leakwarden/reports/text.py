@@ -32,11 +32,11 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     if commit:
         who = getattr(first.provenance, "author_name", "")
         when = getattr(first.provenance, "date", "")
-        text.append(safe(f"\n  commit  {commit[:12]} {who} {when}".rstrip()))
+        text.append("\n  commit  " + safe(f"{commit[:12]} {who} {when}".rstrip()))
     captures = {k: v for o in finding.occurrences[:1] for k, v in o.captures.items()}
     if captures:
-        text.append(safe("\n  context " + " ".join(f"{k}={v}" for k, v in captures.items())), "dim")
-    text.append(f"\n  rule    {finding.rule_id} · fingerprint {finding.fingerprint[:16]}", "dim")
+        text.append("\n  context " + " ".join(safe(f"{k}={v}") for k, v in captures.items()), "dim")
+    text.append(f"\n  rule    {safe(finding.rule_id)} · fingerprint {finding.fingerprint[:16]}", "dim")
     revoke = rule.playbook.revoke_url if rule else ""
     text.append("\n  next    ", "green")
     text.append(
@@ -46,7 +46,7 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     others = finding.occurrences[1:]
     for occ in others[:MAX_LISTED_OCCURRENCES]:
         text.append(
-            safe(f"\n  also at {occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim"
+            "\n  also at " + safe(f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim"
         )
     if len(others) > MAX_LISTED_OCCURRENCES:
         text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
