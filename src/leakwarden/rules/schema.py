@@ -39,6 +39,8 @@ CATEGORIES = frozenset(
 CHECKSUMS = frozenset({"github_crc32", "npm_crc32", "pypi_macaroon", "jwt"})
 MAX_NEARBY_DISTANCE = 4096
 MAX_PAIR_DISTANCE = 4096
+ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_PATH_RE = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +71,25 @@ class Pair:
 
 @dataclass(frozen=True, slots=True)
 class Playbook:
-    """What a reader of a finding needs first: what it is, where to revoke, which logs show use."""
+    """What a reader of a finding needs first: what it is, where to revoke, which logs show use;
+    and the rest of the incident guide (`leakwarden guide`), every field optional. Steps and
+    items are Markdown-lite text (inline `code`); the guide fills the gaps with shared templates."""
 
     what: str = ""
     revoke_url: str = ""
     logs: str = ""
+    usage: str = ""  # how it is presented to the provider (header, signature, config file)
+    generate: tuple[str, ...] = ()  # steps: create a replacement (console path, CLI, API)
+    leak_vectors: tuple[str, ...] = ()  # provider-specific ways it usually leaks
+    risks: tuple[str, ...] = ()  # what a holder can do with it
+    detect_use: tuple[str, ...] = ()  # steps: find out whether someone else used it
+    revoke: tuple[str, ...] = ()  # steps: rotate without an outage, deactivate, delete, monitor
+    consumers: tuple[str, ...] = ()  # what usually holds it and stops working when it is revoked
+    best_practices: tuple[str, ...] = ()  # least privilege, expiry, scoping the provider offers
+    # Environment variable per part role ("" for a single-part credential), in the order written.
+    env_vars: tuple[tuple[str, str], ...] = ()
+    secret_path: str = ""  # where a secret manager keeps it, e.g. myapp/scaleway
+    guide_references: tuple[str, ...] = ()  # the provider's documentation the guide was written from
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +240,45 @@ def _pair(fields: _Fields) -> Pair | None:
     return pair
 
 
+def _env_vars(fields: _Fields) -> tuple[tuple[str, str], ...]:
+    raw = fields._get("env_vars", False)
+    if raw is None:
+        return ()
+    items = [("", raw)] if isinstance(raw, str) else list(raw.items()) if isinstance(raw, Mapping) else None
+    if not items:
+        raise fields.error("env_vars", "must be a variable name or map part roles to variable names")
+    for role, name in items:
+        if not isinstance(role, str) or (role and not PROVIDER_RE.match(role)):
+            raise fields.error("env_vars", f"role {role!r} must be lower_snake_case")
+        if not isinstance(name, str) or not ENV_VAR_RE.match(name):
+            raise fields.error("env_vars", f"{name!r} is not an environment variable name")
+    return tuple((role, name) for role, name in items)
+
+
+def _playbook(fields: _Fields) -> Playbook:
+    secret_path = fields.text("secret_path")
+    if secret_path and not SECRET_PATH_RE.match(secret_path):
+        raise fields.error("secret_path", "must be slash-separated names, e.g. myapp/scaleway")
+    playbook = Playbook(
+        what=fields.text("what"),
+        revoke_url=fields.text("revoke_url"),
+        logs=fields.text("logs"),
+        usage=fields.text("usage"),
+        generate=fields.strings("generate"),
+        leak_vectors=fields.strings("leak_vectors"),
+        risks=fields.strings("risks"),
+        detect_use=fields.strings("detect_use"),
+        revoke=fields.strings("revoke"),
+        consumers=fields.strings("consumers"),
+        best_practices=fields.strings("best_practices"),
+        env_vars=_env_vars(fields),
+        secret_path=secret_path,
+        guide_references=fields.strings("guide_references"),
+    )
+    fields.check_unknown()
+    return playbook
+
+
 def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule:
     rule_id = raw.get("id") if isinstance(raw, Mapping) else None
     fields = _Fields(raw, source, rule_id if isinstance(rule_id, str) else None)
@@ -249,14 +304,7 @@ def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule
     pattern = _regex(fields, "pattern", pattern_text, True) if pattern_text else None
     keywords = fields.strings("keywords", required=pattern is not None)
     playbook_fields = fields.mapping("playbook")
-    playbook = Playbook()
-    if playbook_fields is not None:
-        playbook = Playbook(
-            what=playbook_fields.text("what"),
-            revoke_url=playbook_fields.text("revoke_url"),
-            logs=playbook_fields.text("logs"),
-        )
-        playbook_fields.check_unknown()
+    playbook = _playbook(playbook_fields) if playbook_fields is not None else Playbook()
     allow = fields.strings("allow")
     for index, expr in enumerate(allow):
         _regex(fields, f"allow[{index}]", expr, need_secret=False)

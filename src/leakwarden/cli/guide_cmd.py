@@ -1,0 +1,216 @@
+"""`leakwarden guide RULE_ID|--list` and `leakwarden remediate --report FILE [FINGERPRINT]`:
+what to do about a leaked credential, offline. Exit 0 with the guide; 2 on a usage or input
+error (unknown rule, unreadable report, unknown fingerprint)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from leakwarden.cli.main import EXIT_CLEAN
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_TEXT_BYTES = 4 * 1024 * 1024  # files read for the names a secret is bound to
+
+
+def _output_options(func: F) -> F:
+    from leakwarden.remediate import LANGUAGES, PLATFORMS
+
+    decorators = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "md", "json"]),
+            default="text",
+            show_default=True,
+            help="Output format: text (rich on a terminal), Markdown or JSON.",
+        ),
+        click.option(
+            "--lang",
+            "languages",
+            multiple=True,
+            type=click.Choice(list(LANGUAGES)),
+            help="Only code snippets in this language; repeatable [default: all five].",
+        ),
+        click.option(
+            "--platform",
+            "platforms",
+            multiple=True,
+            type=click.Choice(list(PLATFORMS)),
+            help="Only snippets for this secret store (env, aws, vault, conjur); repeatable.",
+        ),
+        click.option(
+            "--rules",
+            "rule_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="Include a rule file of your own; repeatable.",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False, writable=True),
+            help="Write to FILE instead of standard output.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _color(fmt: str, output: str | None) -> bool:
+    return fmt == "text" and output is None and sys.stdout.isatty()
+
+
+@click.command("guide")
+@click.argument("rule_id", required=False)
+@click.option(
+    "--list", "list_guides", is_flag=True, help="List every rule's guide and how complete its data is."
+)
+@_output_options
+def guide(
+    rule_id: str | None,
+    *,
+    list_guides: bool,
+    fmt: str,
+    languages: tuple[str, ...],
+    platforms: tuple[str, ...],
+    rule_files: tuple[str, ...],
+    output: str | None,
+) -> int:
+    """The incident guide of a credential type: RULE_ID (or a provider, e.g. scaleway)."""
+    from leakwarden.remediate import render, render_list, resolve_rule, rule_guide
+    from leakwarden.rules.catalog import load_catalog
+
+    catalog = load_catalog(rule_files)
+    if list_guides:
+        rules = [r for r in catalog.rules if rule_id is None or rule_id in (r.provider, r.id)]
+        _write(render_list([rule_guide(r, catalog) for r in rules], fmt), output)
+        return EXIT_CLEAN
+    if rule_id is None:
+        raise click.UsageError("give a RULE_ID (see `leakwarden guide --list`)")
+    rule = resolve_rule(catalog, rule_id)
+    if rule is None:
+        raise click.BadParameter(
+            f"no rule or provider {rule_id!r} (see `leakwarden guide --list`)", param_hint="RULE_ID"
+        )
+    built = rule_guide(rule, catalog, platforms or None, languages or None)
+    _write(render([built], fmt, _color(fmt, output)), output)
+    return EXIT_CLEAN
+
+
+def _read_texts(paths: list[str]) -> dict[str, bytes]:
+    """The scanned files that are still on disk, for the names their secrets are bound to."""
+    texts: dict[str, bytes] = {}
+    for path in paths:
+        try:
+            file = Path(path)
+            if file.is_file() and file.stat().st_size <= MAX_TEXT_BYTES:
+                texts[path] = file.read_bytes()
+        except OSError:
+            continue
+    return texts
+
+
+def _raw_findings(texts: dict[str, bytes], catalog: Any) -> dict[str, Any]:
+    """Findings rescanned from the files a redacted report names, by fingerprint: the report
+    keeps no secret, but the files may still hold it."""
+    from leakwarden.model import Blob, Confidence, FileProvenance
+    from leakwarden.scan import scan_blobs
+
+    blobs = [Blob(data, (FileProvenance(path),)) for path, data in texts.items()]
+    if not blobs:
+        return {}
+    result = scan_blobs(blobs, catalog=catalog, min_confidence=Confidence.LOW, jobs=1)
+    return {f.fingerprint: f for f in result.findings}
+
+
+@click.command("remediate")
+@click.argument("fingerprint", required=False)
+@click.option(
+    "--report",
+    "report_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The JSON report of a scan (`leakwarden scan … --format json -o report.json`).",
+)
+@_output_options
+def remediate(
+    fingerprint: str | None,
+    *,
+    report_file: str,
+    fmt: str,
+    languages: tuple[str, ...],
+    platforms: tuple[str, ...],
+    rule_files: tuple[str, ...],
+    output: str | None,
+) -> int:
+    """The guide of each finding of a JSON report, or of the one FINGERPRINT (a prefix will do):
+    where it was found, what it is bound to, what will stop working, what to do."""
+    from leakwarden.errors import InputError
+    from leakwarden.model import Finding
+    from leakwarden.remediate import finding_guide, finding_info, render, report_findings, select
+    from leakwarden.rules.catalog import load_catalog
+
+    try:
+        document = json.loads(Path(report_file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{report_file}: cannot read the report: {exc}") from None
+    catalog = load_catalog(rule_files)
+    everything = report_findings(document, report_file)
+    chosen = select(everything, fingerprint, report_file)
+    unknown = sorted({f.finding.rule_id for f in chosen if catalog.get(f.finding.rule_id) is None})
+    if unknown:
+        raise InputError(f"{report_file}: unknown rule {unknown[0]!r}; pass its rule file with --rules")
+
+    paths = sorted(
+        {o.provenance.path for f in everything for o in f.finding.occurrences if o.provenance.kind == "file"}
+    )
+    raw_bytes = _read_texts(paths)
+    raw = _raw_findings(raw_bytes, catalog) if any(f.redacted for f in everything) else {}
+    texts = {path: data.decode("utf-8", "replace") for path, data in raw_bytes.items()}
+
+    pool: list[Finding] = []
+    redacted: dict[int, bool] = {}
+    fingerprints: dict[int, str] = {}
+    for item in everything:
+        finding = item.finding
+        found = raw.get(item.fingerprint) if item.redacted else None
+        if found is not None:
+            finding = Finding(
+                finding.rule_id, found.secret, finding.confidence, found.parts, finding.occurrences
+            )
+        redacted[id(finding)] = item.redacted and found is None
+        fingerprints[id(finding)] = item.fingerprint
+        pool.append(finding)
+        item.finding = finding
+
+    guides = []
+    for item in chosen:
+        info = finding_info(
+            item.finding,
+            texts=texts,
+            pool=pool,
+            redacted=redacted[id(item.finding)],
+            fingerprint=item.fingerprint,
+            fingerprint_of=lambda f: fingerprints.get(id(f), f.fingerprint),
+        )
+        guides.append(finding_guide(item.finding, catalog, info, platforms or None, languages or None))
+    if not guides:
+        click.echo("The report holds no findings: nothing to remediate.", err=True)
+        return EXIT_CLEAN
+    _write(render(guides, fmt, _color(fmt, output)), output)
+    return EXIT_CLEAN
