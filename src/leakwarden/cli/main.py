@@ -32,6 +32,13 @@ def _register() -> None:
     cli.add_command(config_group)
     cli.add_command(baseline_group)
     cli.add_command(ignore_command)
+    from leakwarden.cli.fix_cmd import fix
+
+    cli.add_command(fix)
+    from leakwarden.cli.guide_cmd import guide, remediate
+
+    cli.add_command(guide)
+    cli.add_command(remediate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
