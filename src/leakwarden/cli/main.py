@@ -16,36 +16,61 @@ EXIT_USAGE = 2
 EXIT_BUG = 128
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Command name -> "module:attribute". Commands are imported when they are invoked (or listed),
+# so `leakwarden rules list` or a hook does not pay for the reporters and guides it never uses.
+_LAZY_COMMANDS = {
+    "scan": "leakwarden.cli.scan_cmd:scan",
+    "rules": "leakwarden.cli.rules_cmd:rules",
+    "config": "leakwarden.cli.policy_cmd:config_group",
+    "baseline": "leakwarden.cli.policy_cmd:baseline_group",
+    "ignore": "leakwarden.cli.policy_cmd:ignore_command",
+    "fix": "leakwarden.cli.fix_cmd:fix",
+    "guide": "leakwarden.cli.guide_cmd:guide",
+    "remediate": "leakwarden.cli.guide_cmd:remediate",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register()
+        return sorted(self.commands)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            if cmd_name in _LAZY_COMMANDS:
+                _load(cmd_name)
+            else:
+                _register()
+        return self.commands.get(cmd_name)
+
+
+@click.group(
+    cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, "-V", "--version", prog_name="leakwarden")
 def cli() -> None:
     """Find leaked credentials and see each incident through."""
 
 
+def _load(name: str) -> None:
+    from importlib import import_module
+
+    module, attribute = _LAZY_COMMANDS[name].split(":")
+    command = getattr(import_module(module), attribute)
+    cli.add_command(command, name)
+
+
 def _register() -> None:
-    from leakwarden.cli.policy_cmd import baseline_group, config_group, ignore_command
-    from leakwarden.cli.rules_cmd import rules
-    from leakwarden.cli.scan_cmd import scan
-
-    cli.add_command(scan)
-    cli.add_command(rules)
-    cli.add_command(config_group)
-    cli.add_command(baseline_group)
-    cli.add_command(ignore_command)
-    from leakwarden.cli.fix_cmd import fix
-
-    cli.add_command(fix)
-    from leakwarden.cli.guide_cmd import guide, remediate
-
-    cli.add_command(guide)
-    cli.add_command(remediate)
+    """Every command, loaded now (for help listings and the documentation test)."""
+    for name in _LAZY_COMMANDS:
+        if name not in cli.commands:
+            _load(name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and map every outcome to the exit-code contract."""
     from leakwarden.errors import LeakwardenError
 
-    _register()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="leakwarden", standalone_mode=False

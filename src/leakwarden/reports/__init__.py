@@ -1,29 +1,39 @@
-"""Reporters are pure: a scan result and the catalogue in, text out."""
+"""Reporters are pure: a scan result and the catalogue in, text out.
+
+Renderers are imported when a report is rendered, not when the CLI builds its options: the text
+renderer pulls in rich and the JSON one the incident guides, which a hook's start-up cannot afford.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from leakwarden.model import ScanResult
-from leakwarden.reports.json_report import render_json, render_jsonl
-from leakwarden.reports.sarif import render_sarif
-from leakwarden.reports.text import render_text
-from leakwarden.rules.catalog import Catalog
+if TYPE_CHECKING:
+    from leakwarden.model import ScanResult
+    from leakwarden.rules.catalog import Catalog
 
-Renderer = Callable[[ScanResult, Catalog, bool], str]
+Renderer = Callable[["ScanResult", "Catalog", bool], str]
 
-RENDERERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
-    "jsonl": render_jsonl,
-    "sarif": render_sarif,
+# format name -> (module, function)
+RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("leakwarden.reports.text", "render_text"),
+    "json": ("leakwarden.reports.json_report", "render_json"),
+    "jsonl": ("leakwarden.reports.json_report", "render_jsonl"),
+    "sarif": ("leakwarden.reports.sarif", "render_sarif"),
 }
 FORMATS = tuple(RENDERERS)
 
 
-def render(fmt: str, result: ScanResult, catalog: Catalog, show_secrets: bool = False) -> str:
+def renderer(fmt: str) -> Renderer:
     try:
-        renderer = RENDERERS[fmt]
+        module, name = RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
-    return renderer(result, catalog, show_secrets)
+    function: Renderer = getattr(import_module(module), name)
+    return function
+
+
+def render(fmt: str, result: ScanResult, catalog: Catalog, show_secrets: bool = False) -> str:
+    return renderer(fmt)(result, catalog, show_secrets)

@@ -116,7 +116,11 @@ def _check_references(rules: Sequence[Rule]) -> None:
 
 
 def build_catalog(files: Sequence[RuleFile]) -> Catalog:
-    rules = parse_files(files)
+    return _assemble(files, parse_files(files))
+
+
+def _assemble(files: Sequence[RuleFile], rules: list[Rule]) -> Catalog:
+    """The parsed `rules` of `files`, checked together, as one catalogue."""
     _check_references(rules)
     digest = hashlib.sha256()
     for file in files:
@@ -124,7 +128,16 @@ def build_catalog(files: Sequence[RuleFile]) -> Catalog:
     return Catalog(tuple(rules), digest.hexdigest())
 
 
-def load_catalog(extra_rule_files: Sequence[str | Path] = (), builtin: bool = True) -> Catalog:
-    """The built-in catalogue plus users' rule files, validated together."""
-    files = (builtin_files() if builtin else []) + read_rule_files(extra_rule_files)
-    return build_catalog(files)
+def load_catalog(
+    extra_rule_files: Sequence[str | Path] = (), builtin: bool = True, use_cache: bool = True
+) -> Catalog:
+    """The built-in catalogue plus users' rule files, validated together. The built-in rules'
+    parse is cached on disk (`rules.cache`); users' files are small and always parsed."""
+    builtins = builtin_files() if builtin else []
+    extra = read_rule_files(extra_rule_files)
+    if not (use_cache and builtins):
+        return build_catalog(builtins + extra)
+    from leakwarden.rules.cache import cached_rules
+
+    parsed = cached_rules([(f.name, f.text) for f in builtins], lambda: parse_files(builtins))
+    return _assemble(builtins + extra, list(parsed) + parse_files(extra))

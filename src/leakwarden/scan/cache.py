@@ -8,22 +8,13 @@ failed scan.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 
 from leakwarden import __version__
 from leakwarden.matching.engine import ENGINE_FORMAT, Engine, HyperscanEngine, build_engine, hyperscan_version
+from leakwarden.rules.cache import cache_dir, write_atomically
 from leakwarden.rules.catalog import Catalog
 
-
-def cache_dir() -> Path:
-    override = os.environ.get("LEAKWARDEN_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("leakwarden"))
+__all__ = ["cache_dir", "cached_engine"]
 
 
 def _key(catalog: Catalog) -> str:
@@ -42,16 +33,5 @@ def cached_engine(catalog: Catalog, kind: str = "auto", use_cache: bool = True) 
         serialized = None
     engine = build_engine(catalog, kind, serialized)
     if serialized is None and isinstance(engine, HyperscanEngine):
-        _write_atomically(path, engine.serialize())
+        write_atomically(path, engine.serialize())
     return engine
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: scans still work, they just compile each time
