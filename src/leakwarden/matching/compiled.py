@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from leakwarden.matching.filters import CHECKSUMS, is_placeholder, shannon_entropy
@@ -36,27 +36,39 @@ class CompiledNearby:
     regex: re.Pattern[bytes]
 
 
-@dataclass
 class CompiledRule:
-    rule: Rule
-    regex: re.Pattern[bytes]
-    keywords: tuple[bytes, ...]
-    width: int
-    allow: tuple[re.Pattern[str], ...] = ()
-    nearby: tuple[CompiledNearby, ...] = field(default=())
+    """A rule's regexes, compiled on first use: a scan that loads the Hyperscan database from the
+    cache confirms only the rules that had hits, and a hook cannot spend a tenth of a second
+    compiling regexes that will never run."""
+
+    def __init__(self, rule: Rule) -> None:
+        assert rule.pattern is not None, "pair rules are not compiled here"
+        self.rule = rule
+        self.keywords = tuple(k.lower().encode() for k in rule.keywords)
 
     @classmethod
     def build(cls, rule: Rule) -> CompiledRule:
-        assert rule.pattern is not None, "pair rules are not compiled here"
-        pattern = rule.pattern.encode()
-        return cls(
-            rule=rule,
-            regex=re.compile(pattern),
-            keywords=tuple(k.lower().encode() for k in rule.keywords),
-            width=max_width(pattern),
-            allow=tuple(re.compile(a) for a in rule.allow),
-            nearby=tuple(CompiledNearby(n, re.compile(n.pattern.encode())) for n in rule.nearby),
-        )
+        return cls(rule)
+
+    @cached_property
+    def regex(self) -> re.Pattern[bytes]:
+        return re.compile(self._pattern)
+
+    @cached_property
+    def width(self) -> int:
+        return max_width(self._pattern)
+
+    @cached_property
+    def allow(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(a) for a in self.rule.allow)
+
+    @cached_property
+    def nearby(self) -> tuple[CompiledNearby, ...]:
+        return tuple(CompiledNearby(n, re.compile(n.pattern.encode())) for n in self.rule.nearby)
+
+    @property
+    def _pattern(self) -> bytes:
+        return (self.rule.pattern or "").encode()
 
     @cached_property
     def hyperscan_expression(self) -> bytes:

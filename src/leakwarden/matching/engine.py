@@ -43,6 +43,11 @@ class Engine:
         self.by_id = {c.rule.id: c for c in self.rules}
         self.pairs = [CompiledPair.build(r) for r in catalog.rules if r.pair is not None]
 
+    def prepare(self) -> None:
+        """Compile every rule's regexes now (they are otherwise compiled at their first hit)."""
+        for compiled in self.rules:
+            _ = compiled.regex, compiled.width, compiled.allow, compiled.nearby
+
     def candidates(self, data: bytes) -> list[Match]:
         raise NotImplementedError
 

@@ -179,6 +179,7 @@ def _batches(
             for shard in head:
                 yield _scan_blobs(engine, source.read_shard(shard))
             return
+        engine.prepare()  # compile every regex once here rather than once in each worker
         _FORKED["state"] = (engine, source)
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
