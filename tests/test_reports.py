@@ -703,7 +703,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path
         assert SECRET_KEY not in text
         if fmt == "sarif":
             assert "bad%FF%1B%5B31m.env" in text
-        elif fmt == "text":
+        elif fmt in ("text", "csv", "junit"):
             assert "bad\\xff\\x1b[31m.env" in text
         else:
             assert "bad\\\\xff\\u001b[31m.env" in text

@@ -178,3 +178,56 @@ def scan_staged_cmd(repo: str, report_all: bool, **kwargs: Any) -> int:
     finally:
         progress.close()
     return emit(result, catalog, args)
+
+
+@scan.command("ci")
+@click.argument("repo", required=False, default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Start of the range, overriding what the CI provider says (also: LEAKWARDEN_CI_BASE).",
+)
+@click.option(
+    "--deepen",
+    type=click.IntRange(1, 1_000_000),
+    metavar="N",
+    help="In a shallow clone missing a commit the range needs: git fetch --deepen=N until it is there.",
+)
+@click.option("--unshallow", is_flag=True, help="In a shallow clone missing a commit: git fetch --unshallow.")
+@scan_options
+def scan_ci_cmd(repo: str, base: str | None, deepen: int | None, unshallow: bool, **kwargs: Any) -> int:
+    """Scan what this CI run brought: the pushed commits (before..after; for a new branch, what no
+    other branch holds) or the pull request's (base..head), detected from the provider's
+    environment (GitHub Actions, GitLab CI/CD, CircleCI, Travis CI, Jenkins, Bitbucket
+    Pipelines, Azure Pipelines)."""
+    import os
+
+    from leakwarden.ci import Fetch, detect, load_github_event, scan_ci
+    from leakwarden.reports.common import safe
+
+    ctx = detect(os.environ, load_github_event(os.environ), base=base)
+    args = scan_args(kwargs)
+    catalog = _catalog(args)
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result, drawn = scan_ci(
+            repo,
+            ctx,
+            fetch=Fetch(deepen=deepen or 0, unshallow=unshallow),
+            exclude=args.exclude,
+            max_file_size=args.max_file_size,
+            include_binary=args.include_binary,
+            catalog=catalog,
+            engine=args.engine,
+            min_confidence=_confidence(args),
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    # Always on stderr, --quiet or not: a CI log must say which commits were (not) scanned.
+    click.echo(safe(f"leakwarden: {ctx.describe()}: scanning {drawn.description}"), err=True)
+    if args.fmt != "text" or args.output:  # a text report on stdout lists the notes itself
+        for note in drawn.notes:
+            click.echo(safe(f"leakwarden: note: {note}"), err=True)
+    return emit(result, catalog, args)

@@ -22,6 +22,9 @@ RENDERERS: dict[str, tuple[str, str]] = {
     "json": ("leakwarden.reports.json_report", "render_json"),
     "jsonl": ("leakwarden.reports.json_report", "render_jsonl"),
     "sarif": ("leakwarden.reports.sarif", "render_sarif"),
+    "gitlab": ("leakwarden.reports.gitlab", "render_gitlab"),
+    "junit": ("leakwarden.reports.junit", "render_junit"),
+    "csv": ("leakwarden.reports.csv_report", "render_csv"),
 }
 FORMATS = tuple(RENDERERS)
 
