@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pathspec
+from leakwarden.globs import gitignore_spec
 
 
 def _decision(lines: list[str], relative: str) -> bool | None:
-    result = pathspec.GitIgnoreSpec.from_lines(lines).check_file(relative)
+    result = gitignore_spec(lines).check_file(relative)
     return result.include
 
 

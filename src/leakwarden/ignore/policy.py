@@ -18,6 +18,7 @@ from pathlib import Path
 import pathspec
 
 from leakwarden.errors import ConfigError
+from leakwarden.globs import gitignore_spec
 from leakwarden.model import Finding
 
 BASELINE_VERSION = 1
@@ -48,7 +49,7 @@ class Policy:
     allow_secrets: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        self._allow_paths = pathspec.GitIgnoreSpec.from_lines(self.allow_paths) if self.allow_paths else None
+        self._allow_paths = gitignore_spec(self.allow_paths) if self.allow_paths else None
         self._allow_secrets = [re.compile(p) for p in self.allow_secrets]
         self._ignores = {entry.fingerprint: entry for entry in self.ignores}
 
@@ -76,7 +77,7 @@ class Policy:
         if not kept:
             return None, "allow_paths"
         if entry is not None:
-            only_there = pathspec.GitIgnoreSpec.from_lines(entry.paths)
+            only_there = gitignore_spec(entry.paths)
             kept = [o for o in kept if not self._path_allowed(o.provenance.path, only_there)]
             if not kept:
                 return None, f"ignore file: {entry.reason}"

@@ -17,6 +17,7 @@ from typing import BinaryIO
 import pathspec
 
 from leakwarden.errors import InputError
+from leakwarden.globs import gitignore_spec
 from leakwarden.model import Blob, FileProvenance, Skipped, StdinProvenance
 from leakwarden.sources.base import BINARY_PROBE, looks_binary
 
@@ -29,7 +30,7 @@ ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 
 def _spec(patterns: Sequence[str]) -> Spec | None:
-    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+    return gitignore_spec(patterns) if patterns else None
 
 
 @dataclass

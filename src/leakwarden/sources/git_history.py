@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from multiprocessing import util as mp_util
 from typing import ClassVar
 
-import pathspec
-
+from leakwarden.globs import gitignore_spec
 from leakwarden.model import Blob, GitObjectProvenance, Provenance, Skipped
 from leakwarden.sources.git_attribution import commit_infos, introductions, provenances
 from leakwarden.sources.git_revisions import Revisions, resolve
@@ -63,7 +62,7 @@ class GitHistorySource:
             since=self.since,
             branches=self.branches,
         )
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(self.exclude) if self.exclude else None
+        self._exclude = gitignore_spec(self.exclude) if self.exclude else None
         self._reader: CatFile | None = None
         self._reader_pid = self._owner_pid = os.getpid()
         self._walk: Proc | None = None

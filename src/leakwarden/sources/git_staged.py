@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import pathspec
-
 from leakwarden.errors import InputError
+from leakwarden.globs import gitignore_spec
 from leakwarden.model import Blob, CommitProvenance, Provenance, Skipped, StagedProvenance
 from leakwarden.sources.gitcmd import CatFile, Git, GitFailed, Unread
 
@@ -100,7 +99,7 @@ class StagedSource:
             raise InputError(f"{self.repo}: a bare repository has no index, so nothing is staged")
         head = self.git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
         self.head: str | None = head.decode() if head else None
-        exclude = pathspec.GitIgnoreSpec.from_lines(self.exclude) if self.exclude else None
+        exclude = gitignore_spec(self.exclude) if self.exclude else None
         self.files = [f for f in self._staged() if exclude is None or not exclude.match_file(f.path)]
         self._head_paths = {f.path: f.head_path for f in self.files}
         if self.head is None:
