@@ -24,9 +24,11 @@ _LAZY_COMMANDS = {
     "config": "leakwarden.cli.policy_cmd:config_group",
     "baseline": "leakwarden.cli.policy_cmd:baseline_group",
     "ignore": "leakwarden.cli.policy_cmd:ignore_command",
+    "import": "leakwarden.cli.import_cmd:import_command",
     "fix": "leakwarden.cli.fix_cmd:fix",
     "guide": "leakwarden.cli.guide_cmd:guide",
     "remediate": "leakwarden.cli.guide_cmd:remediate",
+    "hook": "leakwarden.cli.hook_cmd:hook_group",
 }
 
 
