@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-VERSION = 1  # bump when the planting changes: the dense corpus is rebuilt
+VERSION = 2  # bump when the planting changes: the dense corpus is rebuilt
 SEED = "leakwarden-benchmarks"
 
 ALNUM = string.ascii_letters + string.digits
@@ -178,20 +178,29 @@ def env_file(r: random.Random, count: int) -> str:
     return "".join(parts)
 
 
-def _pem_body(r: random.Random, size: int) -> str:
-    encoded = base64.b64encode(r.randbytes(size)).decode()
+# DER headers of real 2048-bit RSA keys: a SEQUENCE of the stated length, the version, and the
+# start of the modulus (PKCS#1), or the rsaEncryption algorithm identifier and the OCTET STRING
+# holding the PKCS#1 key (PKCS#8). Random bytes follow: the shape of a key, not a key.
+RSA_PKCS1_HEAD = bytes.fromhex("308204a40201000282010100")
+RSA_PKCS8_HEAD = bytes.fromhex("308204be020100300d06092a864886f70d0101010500048204a8308204a40201000282010100")
+
+
+def _pem_body(r: random.Random, size: int, head: bytes) -> str:
+    data = head + r.randbytes(size - len(head))
+    encoded = base64.b64encode(data).decode()
     return "\n".join(encoded[i : i + 64] for i in range(0, len(encoded), 64))
 
 
 def private_key(r: random.Random) -> str:
-    body = _pem_body(r, 1190)
+    body = _pem_body(r, 1192, RSA_PKCS1_HEAD)
     return f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
 
 
 def service_account(r: random.Random) -> str:
     project = "acme-" + _draw(r, string.ascii_lowercase, 6) + "-" + _draw(r, string.digits, 4)
     account = _draw(r, string.ascii_lowercase, 8) + "-runner"
-    key = "-----BEGIN PRIVATE KEY-----\n" + _pem_body(r, 1216) + "\n-----END PRIVATE KEY-----\n"
+    body = _pem_body(r, 1218, RSA_PKCS8_HEAD)
+    key = "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n"
     email = f"{account}@{project}.iam.gserviceaccount.com"
     document = {
         "type": "service_account",
