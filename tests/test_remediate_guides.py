@@ -99,7 +99,7 @@ def test_founding_rules_have_complete_guides(catalog: Catalog) -> None:
 
 def test_founding_rules_pass_the_strict_check(catalog: Catalog) -> None:
     founding = [r.id for r in catalog.rules if r.provider in FOUNDING_PROVIDERS]
-    assert [str(p) for p in lint.check_guides(catalog, only=founding, require_guides=True)] == []
+    assert [str(p) for p in lint.check_guides(catalog, only=founding)] == []
     for rule_id in founding:
         assert [str(p) for p in lint._metadata_problems(catalog[rule_id])] == []
 
@@ -150,18 +150,11 @@ def _catalog_with(text: str, name: str = "builtin:acme.yaml") -> Catalog:
     return build_catalog([*builtin_files(), RuleFile(name, text.encode())])
 
 
-def test_guide_check_is_behind_a_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_builtin_rule_without_guide_data_fails_the_check() -> None:
     catalog = _catalog_with(BARE)
-    monkeypatch.delenv(lint.REQUIRE_GUIDES_ENV, raising=False)
-    monkeypatch.setattr(lint, "REQUIRE_FULL_GUIDES", False)
-    assert lint.check_guides(catalog, only=["acme.token"]) == []
-    monkeypatch.setattr(lint, "REQUIRE_FULL_GUIDES", True)
     problems = lint.check_guides(catalog, only=["acme.token"])
     assert {p.field for p in problems} == {"playbook.generate", "playbook.revoke/revoke_url"}
     assert all("guide data missing" in p.message for p in problems)
-    monkeypatch.setattr(lint, "REQUIRE_FULL_GUIDES", False)
-    monkeypatch.setenv(lint.REQUIRE_GUIDES_ENV, "1")
-    assert lint.check_guides(catalog, only=["acme.token"]) != []
 
 
 def test_check_catalog_includes_the_guide_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,13 +162,17 @@ def test_check_catalog_includes_the_guide_check(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(lint, "check_guides", lambda *args: calls.append(args) or [])
     monkeypatch.setattr(lint, "engines_for", lambda catalog: [])
     catalog = _catalog_with(BARE)
-    lint.check_catalog(catalog, only=["acme.token"], require_guides=True)
-    assert calls == [(catalog, ["acme.token"], True)]
+    lint.check_catalog(catalog, only=["acme.token"])
+    assert calls == [(catalog, ["acme.token"])]
+
+
+def test_every_builtin_rule_carries_its_guide_data(catalog: Catalog) -> None:
+    assert [str(p) for p in lint.check_guides(catalog)] == []
 
 
 def test_users_rules_are_not_held_to_guide_data() -> None:
     catalog = _catalog_with(BARE, name="my-rules.yaml")
-    assert lint.check_guides(catalog, only=["acme.token"], require_guides=True) == []
+    assert lint.check_guides(catalog, only=["acme.token"]) == []
 
 
 def test_minimum_guide_items() -> None:

@@ -7,7 +7,6 @@ the pattern's width is bounded, every example is found as this rule, no negative
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,14 +15,6 @@ from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, hy
 from leakwarden.remediate.completeness import missing_items
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
-
-# Incident guides: a built-in rule must carry its guide data (what it is, how a replacement is
-# generated, where its use shows, how it is revoked and where; every item for the founding
-# providers: leakwarden.remediate.completeness). OFF while the catalogue is being filled in:
-# the lead turns it on here, or for one run with LEAKWARDEN_REQUIRE_GUIDES=1. The test suite
-# holds the founding providers to the full check whatever this says.
-REQUIRE_FULL_GUIDES = False
-REQUIRE_GUIDES_ENV = "LEAKWARDEN_REQUIRE_GUIDES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +88,6 @@ def _metadata_problems(rule: Rule) -> Iterable[Problem]:
                 yield Problem(rule.source, rule.id, f"examples[{index}]", "contains none of the keywords")
 
 
-def guides_required() -> bool:
-    return REQUIRE_FULL_GUIDES or os.environ.get(REQUIRE_GUIDES_ENV, "") not in ("", "0")
-
-
 def guide_problems(rule: Rule, full: bool | None = None) -> Iterable[Problem]:
     """The guide items `rule`'s playbook lacks (all items when `full`; default: all for the
     founding providers, the minimum for the others)."""
@@ -113,13 +100,10 @@ def guide_problems(rule: Rule, full: bool | None = None) -> Iterable[Problem]:
         )
 
 
-def check_guides(
-    catalog: Catalog, only: Iterable[str] | None = None, require_guides: bool | None = None
-) -> list[Problem]:
-    """The guide data the built-in rules named in `only` (default: all) lack, when guides are
-    required (`require_guides`, default `guides_required()`); nothing otherwise."""
-    if not (guides_required() if require_guides is None else require_guides):
-        return []
+def check_guides(catalog: Catalog, only: Iterable[str] | None = None) -> list[Problem]:
+    """The guide data the built-in rules named in `only` (default: all) lack: every built-in
+    rule needs items 1, 2, 5 and 6, the founding providers' rules every item. Users' own rules
+    get a guide from the shared templates whatever they carry."""
     wanted = set(only) if only is not None else None
     return [
         problem
@@ -150,20 +134,17 @@ def engines_for(catalog: Catalog) -> list[Engine]:
     return engines
 
 
-def check_catalog(
-    catalog: Catalog, only: Iterable[str] | None = None, require_guides: bool | None = None
-) -> list[Problem]:
+def check_catalog(catalog: Catalog, only: Iterable[str] | None = None) -> list[Problem]:
     """Problems of the rules named in `only` (default: all), checked within the whole catalogue
     so that pairs and neighbours behave as they will in a scan. Built-in rules must also carry
-    their guide data when `require_guides` (default: `guides_required()`); users' own rules
-    get a guide from the shared templates whatever they carry."""
+    their guide data; users' own rules get a guide from the shared templates whatever they carry."""
     wanted = set(only) if only is not None else None
     rules = [r for r in catalog.rules if wanted is None or r.id in wanted]
     problems: list[Problem] = []
     for rule in rules:
         problems.extend(_pattern_problems(rule))
         problems.extend(_metadata_problems(rule))
-    problems.extend(check_guides(catalog, only, require_guides))
+    problems.extend(check_guides(catalog, only))
     if any(p.field == "pattern" for p in problems):
         return problems  # engines cannot be built over a pattern Hyperscan rejects
     engines = engines_for(catalog)
