@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from leakwarden.cli.options import ProgressBar, ScanArgs, emit, load_catalog_for, scan_args, scan_options
+
+T = TypeVar("T")
 
 
 @click.group()
@@ -35,6 +38,28 @@ def _confidence(args: ScanArgs) -> Any:
     return Confidence.parse(args.min_confidence)
 
 
+def _run(
+    args: ScanArgs, catalog: Any, scan_function: Callable[..., T], *positional: Any, **specific: Any
+) -> T:
+    """Call a library scan with the options every scan command shares, under a progress bar."""
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        return scan_function(
+            *positional,
+            **specific,
+            exclude=args.exclude,
+            max_file_size=args.max_file_size,
+            include_binary=args.include_binary,
+            catalog=catalog,
+            engine=args.engine,
+            min_confidence=_confidence(args),
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+
+
 @scan.command("path")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
@@ -47,22 +72,13 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 
     args = scan_args(kwargs)
     catalog = _catalog(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        result = scan_paths(
-            list(paths),
-            exclude=args.exclude,
-            max_file_size=args.max_file_size,
-            include_binary=args.include_binary,
-            respect_gitignore=respect_gitignore,
-            catalog=catalog,
-            engine=args.engine,
-            min_confidence=_confidence(args),
-            jobs=args.jobs,
-            progress=progress,
-        )
-    finally:
-        progress.close()
+    result = _run(
+        args,
+        catalog,
+        scan_paths,
+        list(paths),
+        respect_gitignore=respect_gitignore,
+    )
     return emit(result, catalog, args)
 
 
@@ -123,25 +139,16 @@ def scan_git_cmd(
         raise click.UsageError("give either --range or --branch, not both")
     args = scan_args(kwargs)
     catalog = _catalog(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        result = scan_git(
-            repo,
-            all_objects=all_objects,
-            rev_range=rev_range,
-            since=since,
-            branches=branches,
-            exclude=args.exclude,
-            max_file_size=args.max_file_size,
-            include_binary=args.include_binary,
-            catalog=catalog,
-            engine=args.engine,
-            min_confidence=_confidence(args),
-            jobs=args.jobs,
-            progress=progress,
-        )
-    finally:
-        progress.close()
+    result = _run(
+        args,
+        catalog,
+        scan_git,
+        repo,
+        all_objects=all_objects,
+        rev_range=rev_range,
+        since=since,
+        branches=branches,
+    )
     return emit(result, catalog, args)
 
 
@@ -161,22 +168,13 @@ def scan_staged_cmd(repo: str, report_all: bool, **kwargs: Any) -> int:
 
     args = scan_args(kwargs)
     catalog = _catalog(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        result = scan_staged(
-            repo,
-            report_all=report_all,
-            exclude=args.exclude,
-            max_file_size=args.max_file_size,
-            include_binary=args.include_binary,
-            catalog=catalog,
-            engine=args.engine,
-            min_confidence=_confidence(args),
-            jobs=args.jobs,
-            progress=progress,
-        )
-    finally:
-        progress.close()
+    result = _run(
+        args,
+        catalog,
+        scan_staged,
+        repo,
+        report_all=report_all,
+    )
     return emit(result, catalog, args)
 
 
@@ -208,23 +206,14 @@ def scan_ci_cmd(repo: str, base: str | None, deepen: int | None, unshallow: bool
     ctx = detect(os.environ, load_github_event(os.environ), base=base)
     args = scan_args(kwargs)
     catalog = _catalog(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        result, drawn = scan_ci(
-            repo,
-            ctx,
-            fetch=Fetch(deepen=deepen or 0, unshallow=unshallow),
-            exclude=args.exclude,
-            max_file_size=args.max_file_size,
-            include_binary=args.include_binary,
-            catalog=catalog,
-            engine=args.engine,
-            min_confidence=_confidence(args),
-            jobs=args.jobs,
-            progress=progress,
-        )
-    finally:
-        progress.close()
+    result, drawn = _run(
+        args,
+        catalog,
+        scan_ci,
+        repo,
+        ctx,
+        fetch=Fetch(deepen=deepen or 0, unshallow=unshallow),
+    )
     # Always on stderr, --quiet or not: a CI log must say which commits were (not) scanned.
     click.echo(safe(f"leakwarden: {ctx.describe()}: scanning {drawn.description}"), err=True)
     if args.fmt != "text" or args.output:  # a text report on stdout lists the notes itself

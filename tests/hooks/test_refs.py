@@ -27,7 +27,7 @@ from leakwarden.sources.gitcmd import Git
 from tests.git_repo import ISOLATED, Repo, scw_env
 
 ZERO = "0" * 40
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

@@ -14,37 +14,13 @@ import pytest
 from leakwarden.cli.main import main
 from leakwarden.hooks.install import install
 from leakwarden.hooks.script import leakwarden_command
-from tests.git_repo import ISOLATED, scw_env, scw_pair
+from tests.git_repo import scw_env, scw_pair
+from tests.hooks.gitutil import CONFIG, git
 
 USER_HOOK = """#!/bin/sh
 echo "user hook ran with $# args" >> "{log}"
 exit {code}
 """
-
-
-@pytest.fixture(autouse=True)
-def hermetic_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No system or user git configuration: HOME, the global config and XDG dirs in tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in ISOLATED.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.chdir(tmp_path)  # no project configuration from the developer's checkout
-    return home
-
-
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-    return done
-
-
-# Only the rules the tests need: compiling the whole catalogue cold costs more than every test.
-CONFIG = 'enable = ["scaleway"]\n'
 
 
 def new_repo(path: Path) -> Path:

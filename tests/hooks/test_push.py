@@ -10,28 +10,8 @@ from pathlib import Path
 import pytest
 
 from leakwarden.cli.main import main
-from tests.git_repo import ISOLATED, scw_env, scw_pair
-
-CONFIG = 'enable = ["scaleway"]\n'  # the rules the tests need: a cold compile of all costs more
-
-
-@pytest.fixture(autouse=True)
-def hermetic_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in ISOLATED.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.chdir(tmp_path)
-
-
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-    return done
+from tests.git_repo import scw_env, scw_pair
+from tests.hooks.gitutil import CONFIG, git
 
 
 def commit(repo: Path, files: dict[str, str | None], message: str = "change") -> str:
