@@ -106,7 +106,7 @@ def native_binary(name: str) -> Path:
     code = f"import {module} as m; print(m.{attribute}())"
     out = subprocess.run([str(_venv_python(name)), "-c", code], check=True, capture_output=True, text=True)
     path = Path(out.stdout.strip())
-    if not path.is_file() or VENVS / name not in path.parents:
+    if not path.is_file() or (VENVS / name).resolve() not in path.resolve().parents:
         raise SystemExit(f"{name}: no bundled binary inside its venv ({path})")
     return path
 
