@@ -45,3 +45,11 @@ def test_every_rule_field_is_in_the_rule_guide() -> None:
     fields -= {"spec", "name"}  # Nearby.name is the mapping key
     missing = sorted(f for f in fields if not re.search(rf"\b{f}\b", guide))
     assert missing == []
+
+
+def test_readme_states_the_catalogue_size() -> None:
+    from leakwarden.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    readme = (ROOT / "README.md").read_text()
+    assert f"{len(catalog)} rules across {len(catalog.providers)} providers" in readme
