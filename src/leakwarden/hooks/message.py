@@ -10,7 +10,6 @@ from pathlib import Path
 from leakwarden.hooks import PRE_COMMIT, PRE_PUSH
 from leakwarden.model import ScanResult
 from leakwarden.reports.common import safe
-from leakwarden.reports.text import render_text
 from leakwarden.rules.catalog import Catalog
 
 SKIP_OPTION = "leakwarden.skip"
@@ -33,6 +32,8 @@ def blocked(kind: str, result: ScanResult, catalog: Catalog, *, color: bool, all
     where = "the staged changes" if kind == PRE_COMMIT else "the pushed commits"
     paths = list(dict.fromkeys(o.provenance.path for f in result.findings for o in f.occurrences))
     lines = [f"leakwarden: {what}: {secrets} in {where}", ""]
+    from leakwarden.reports.text import render_text  # rich: paid for only when a hook blocks
+
     report = render_text(result, catalog, False, color=color)
     lines.append(report.rstrip("\n"))
     lines += ["", "What to do:"]
