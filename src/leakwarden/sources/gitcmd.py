@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from leakwarden.errors import InputError
-from leakwarden.sources.base import BINARY_PROBE, looks_binary
+from leakwarden.sources.base import looks_binary
 
 DELTA_BASE_CACHE = "32m"
 # Ids written to cat-file ahead of reading its answers: far less than any pipe buffer (16 KiB
@@ -305,17 +305,11 @@ class CatFile:
             if parts[1] != kind:
                 return Unread(f"not a {kind.decode()}", parts[1].decode("ascii", "replace"))
             return Unread("too large", f"{size} bytes")
-        if not include_binary and size > BINARY_PROBE:
-            probe = _exact(out, BINARY_PROBE)
-            if looks_binary(probe):
-                _drain(out, size + 1 - BINARY_PROBE)
-                return Unread("binary")
-            data = probe + _exact(out, size + 1 - BINARY_PROBE)
-        else:
-            data = _exact(out, size + 1)
-        if data[-1:] != b"\n":
+        # The body in one read and its newline in another: joining or trimming would copy every
+        # blob once more, and a history is gigabytes of blobs.
+        data = _exact(out, size)
+        if out.read(1) != b"\n":
             raise _Died
-        data = data[:-1]
         if not include_binary and looks_binary(data):
             return Unread("binary")
         return data
