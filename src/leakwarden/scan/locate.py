@@ -15,6 +15,11 @@ class LineIndex:
         self._offset = 0
         self._line = 1
         self._line_start = 0
+        # The last column computed on the current line: the next offset on the same line
+        # decodes only the bytes in between (many matches on one minified 50 MB line would
+        # otherwise decode the line again for each).
+        self._column_offset = 0
+        self._column_chars = 0
 
     def _advance(self, offset: int) -> None:
         if offset < self._offset:  # rare: restart rather than keep a table of every line
@@ -27,8 +32,17 @@ class LineIndex:
 
     def position(self, offset: int) -> tuple[int, int]:
         self._advance(offset)
-        prefix = self.data[self._line_start : offset]
-        return self._line, len(prefix.decode("utf-8", "replace")) + 1
+        resume = self._column_offset
+        if not (self._line_start <= resume <= offset and _char_boundary(self.data, resume)):
+            resume, self._column_chars = self._line_start, 0
+        chars = self._column_chars + len(self.data[resume:offset].decode("utf-8", "replace"))
+        self._column_offset, self._column_chars = offset, chars
+        return self._line, chars + 1
+
+
+def _char_boundary(data: bytes, offset: int) -> bool:
+    """Whether a character starts at `offset` (a UTF-8 continuation byte never does)."""
+    return offset >= len(data) or not 0x80 <= data[offset] < 0xC0
 
 
 def locate(data: bytes, spans: Sequence[tuple[int, int]]) -> list[Location]:
