@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,28 @@ class CompiledPair:
             return False
         line_start = data.rfind(b"\n", max(0, start - AVOID_LOOKBACK), start) + 1
         return self.avoid.search(data, max(line_start, start - AVOID_LOOKBACK), start) is not None
+
+
+class _SpanIndex:
+    """Which spans overlap [start, end): a sorted list and a bounded walk back, so that a blob
+    with thousands of pairs costs n log n, not n squared."""
+
+    def __init__(self, spans: Sequence[tuple[int, int, int]]) -> None:
+        self._spans = sorted(spans)
+        self._starts = [start for start, _, _ in self._spans]
+        self._longest = max((end - start for start, end, _ in self._spans), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        found = []
+        position = bisect.bisect_left(self._starts, end) - 1  # the spans that start before `end`
+        while position >= 0:
+            other_start, other_end, key = self._spans[position]
+            if other_start + self._longest <= start:
+                break  # it and every span before it end before `start`
+            if other_end > start:
+                found.append(key)
+            position -= 1
+        return found
 
 
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
@@ -83,6 +106,9 @@ def apply_pairs(
                     continue
                 gap = _gap(anchor.secret_start, anchor.secret_end, s, e)
                 options.append((0 if (s, e) in confirmed else 1, gap, index, s, e, secret))
+        partners = _SpanIndex(
+            [(m.secret_start, m.secret_end, j) for j, m in enumerate(matches) if m.rule_id == spec.partner]
+        )
         used_anchor: set[int] = set()
         used_span: set[tuple[int, int]] = set()
         for *_rank, index, s, e, secret in sorted(options):
@@ -92,9 +118,7 @@ def apply_pairs(
             used_span.add((s, e))
             anchor = matches[index]
             consumed.add(index)
-            for j, other in enumerate(matches):
-                if other.rule_id == spec.partner and other.secret_start < e and other.secret_end > s:
-                    consumed.add(j)
+            consumed.update(partners.overlapping(s, e))
             out.append(
                 Match(
                     rule_id=pair.rule.id,
