@@ -92,6 +92,8 @@ def apply_pairs(
         partner_rule = compiled.get(spec.partner)
         confirmed = {(m.secret_start, m.secret_end) for m in matches if m.rule_id == spec.partner}
         options: list[tuple[int, int, int, int, int, str]] = []
+        # A candidate is seen from every anchor within reach: judge each span once.
+        judged: dict[tuple[int, int], str | None] = {}
         for index, anchor in anchors:
             lo = max(0, anchor.start - spec.max_distance)
             hi = min(len(data), anchor.end + spec.max_distance)
@@ -99,11 +101,16 @@ def apply_pairs(
                 s, e = cand.span("secret")
                 if s < anchor.secret_end and e > anchor.secret_start:
                     continue
-                if pair.avoided(data, s):
+                if (s, e) not in judged:
+                    secret = decode(cand.group("secret"))
+                    rejected = pair.avoided(data, s) or (
+                        partner_rule is not None and not partner_rule.accepts_secret(secret)
+                    )
+                    judged[(s, e)] = None if rejected else secret
+                accepted = judged[(s, e)]
+                if accepted is None:
                     continue
-                secret = decode(cand.group("secret"))
-                if partner_rule is not None and not partner_rule.accepts_secret(secret):
-                    continue
+                secret = accepted
                 gap = _gap(anchor.secret_start, anchor.secret_end, s, e)
                 options.append((0 if (s, e) in confirmed else 1, gap, index, s, e, secret))
         partners = _SpanIndex(
