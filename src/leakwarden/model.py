@@ -108,6 +108,10 @@ class Blob:
     data: bytes
     provenance: tuple[Provenance, ...]
     id: str | None = None
+    # A piece of a stream too long to hold at once: the lines before it, and the byte range
+    # whose matches it reports (the rest overlaps the next piece, which reports them).
+    line_base: int = 0
+    owned: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 )
 @scan_options
 def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
-    """Scan standard input as one blob (e.g. `cat app.log | leakwarden scan stdin`)."""
+    """Scan standard input, however long (e.g. `cat app.log | leakwarden scan stdin`)."""
     from leakwarden.scan import scan_stdin
 
     args = scan_args(kwargs)

@@ -45,8 +45,9 @@ def _char_boundary(data: bytes, offset: int) -> bool:
     return offset >= len(data) or not 0x80 <= data[offset] < 0xC0
 
 
-def locate(data: bytes, spans: Sequence[tuple[int, int]]) -> list[Location]:
-    """Locations of `spans` (start, end byte offsets), in the order given."""
+def locate(data: bytes, spans: Sequence[tuple[int, int]], line_base: int = 0) -> list[Location]:
+    """Locations of `spans` (start, end byte offsets), in the order given; `line_base` lines
+    come before `data` (a piece of a longer stream)."""
     index = LineIndex(data)
     order = sorted(range(len(spans)), key=lambda i: spans[i][0])
     result: list[Location | None] = [None] * len(spans)
@@ -60,5 +61,5 @@ def locate(data: bytes, spans: Sequence[tuple[int, int]]) -> list[Location]:
             end_line, end_column = line + breaks, len(tail.decode("utf-8", "replace")) + 1
         else:
             end_line, end_column = line, column + len(span.decode("utf-8", "replace"))
-        result[i] = Location(line, column, end_line, end_column)
+        result[i] = Location(line + line_base, column, end_line + line_base, end_column)
     return [loc for loc in result if loc is not None]

@@ -67,9 +67,12 @@ def scan_blob(engine: Engine, blob: Blob) -> BlobHits | None:
     """The located matches of one blob, or None when it has none. Matches on a line with an
     inline allow comment are set aside with the comment's reason."""
     matches = engine.scan(blob.data)
+    if blob.owned is not None:
+        low, high = blob.owned
+        matches = [m for m in matches if low <= m.start < high]
     if not matches:
         return None
-    locations = locate(blob.data, [(m.secret_start, m.secret_end) for m in matches])
+    locations = locate(blob.data, [(m.secret_start, m.secret_end) for m in matches], blob.line_base)
     hits = BlobHits(blob.id, blob.provenance, [], [])
     for match, location in zip(matches, locations, strict=True):
         reason = allow_reason(blob.data, match.secret_start, match.secret_end)

@@ -221,17 +221,49 @@ def _ignored(ignores: tuple[tuple[str, Spec], ...], rel: str, is_dir: bool) -> b
 
 @dataclass
 class StdinSource:
-    """Standard input as one blob (binary content is scanned: the user chose what to pipe)."""
+    """Standard input, however long, in pieces of `piece_size` bytes (binary content is
+    scanned: the user chose what to pipe). Each piece after the first starts at a line start
+    inside the previous piece's last `overlap` bytes, so that a match is whole in the piece that
+    reports it: longer than any match (MAX_MATCH_WIDTH) or pair and context distance."""
 
     stream: BinaryIO
     label: str = "<stdin>"
-    max_size: int = DEFAULT_MAX_FILE_SIZE * 4
+    piece_size: int = 64 * 1024 * 1024
+    overlap: int = 64 * 1024
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def blobs(self) -> Iterator[Blob]:
-        data = self.stream.read(self.max_size + 1)
-        if len(data) > self.max_size:
-            self.notes.append(f"standard input was cut at {self.max_size} bytes")
-            data = data[: self.max_size]
-        yield Blob(data, (StdinProvenance(self.label),))
+        provenance = (StdinProvenance(self.label),)
+        buffer, lines, pieces, cut_mid_line = b"", 0, 0, False
+        while True:
+            buffer += _read_up_to(self.stream, self.piece_size - len(buffer))
+            if len(buffer) < self.piece_size:  # the end of the stream
+                yield Blob(buffer, provenance, line_base=lines, owned=(0, len(buffer)) if pieces else None)
+                break
+            limit = self.piece_size - self.overlap
+            cut = buffer.rfind(b"\n", 0, limit) + 1
+            if cut == 0:  # one line longer than the overlap: cut it (columns restart there)
+                cut, cut_mid_line = limit, True
+            yield Blob(buffer, provenance, line_base=lines, owned=(0, cut))
+            lines += buffer.count(b"\n", 0, cut)
+            buffer = buffer[cut:]
+            pieces += 1
+        if pieces:
+            self.notes.append(f"standard input was scanned in {pieces + 1} overlapping pieces")
+        if cut_mid_line:
+            self.notes.append(
+                "standard input has a line longer than a piece: columns on it count from the piece"
+            )
+
+
+def _read_up_to(stream: BinaryIO, size: int) -> bytes:
+    """Up to `size` bytes, fewer only at the end of the stream (a pipe returns what it has)."""
+    parts, remaining = [], size
+    while remaining > 0:
+        part = stream.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
