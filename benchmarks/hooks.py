@@ -53,17 +53,8 @@ ENV = {
 }
 
 
-def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env or {**os.environ, **ENV},
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}")
-    return done.stdout
+def git(repo: Path, *args: str) -> str:
+    return corpora.git(list(args), cwd=repo, env=ENV)
 
 
 def prepare(repo: Path) -> None:

@@ -44,7 +44,7 @@ def _pattern_problems(rule: Rule) -> Iterable[Problem]:
     if hyperscan_available():
         from leakwarden.matching.compiled import CompiledRule
 
-        compiled = CompiledRule.build(rule)
+        compiled = CompiledRule(rule)
         try:
             HyperscanEngine.expression_flags(compiled)
             HyperscanEngine._compile([compiled])

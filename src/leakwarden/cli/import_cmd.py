@@ -9,7 +9,6 @@ before anything is written, so a refusal leaves both files as they were.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import posixpath
 import subprocess
 import tomllib
@@ -225,9 +224,9 @@ def _new_ignore_file(path: Path, entries: Sequence[Any]) -> tuple[str, str] | No
 
 
 def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".leakwarden-tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    from leakwarden.fileio import replace_file
+
+    replace_file(path, text.encode("utf-8"))
 
 
 @click.command("import")

@@ -3,12 +3,10 @@ any file changed since the plan was made."""
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from pathlib import Path
 
 from leakwarden.errors import InputError
+from leakwarden.fileio import replace_file
 from leakwarden.fix.model import FileChange, FixPlan
 
 
@@ -22,27 +20,10 @@ def _current(path: Path) -> str | None:
 
 
 def _write(change: FileChange) -> None:
-    path = change.path
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o600 if change.private else 0o666 & ~umask
-    directory = path.parent
     if change.old is None:
-        directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".leakwarden", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(change.new.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        change.path.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o600 if change.private and not change.path.exists() else None
+    replace_file(change.path, change.new.encode("utf-8"), mode)
 
 
 def apply(plan: FixPlan) -> list[Path]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from leakwarden.errors import InputError
+from leakwarden.fileio import replace_file
 from leakwarden.hooks import PRE_COMMIT, PRE_PUSH, PRE_RECEIVE
 from leakwarden.hooks.script import LOCAL_SUFFIX, is_ours, leakwarden_command, render
 from leakwarden.sources.gitcmd import Git, GitFailed, find_git
@@ -116,15 +116,7 @@ def uninstall(hooks_dir: Path, kinds: Sequence[str]) -> list[Action]:
 def _write(path: Path, text: str) -> None:
     """Replace `path` atomically, so git never runs half a script."""
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(temp, 0o755)
-            os.replace(temp, path)
-        except BaseException:
-            os.unlink(temp)
-            raise
+        replace_file(path, text.encode("utf-8"), 0o755)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the hook: {exc.strerror}") from None
 

@@ -46,10 +46,6 @@ class CompiledRule:
         self.rule = rule
         self.keywords = tuple(k.lower().encode() for k in rule.keywords)
 
-    @classmethod
-    def build(cls, rule: Rule) -> CompiledRule:
-        return cls(rule)
-
     @cached_property
     def regex(self) -> re.Pattern[bytes]:
         return re.compile(self._pattern)

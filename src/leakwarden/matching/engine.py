@@ -39,7 +39,7 @@ class Engine:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.rules = [CompiledRule.build(r) for r in catalog.rules if r.pattern is not None]
+        self.rules = [CompiledRule(r) for r in catalog.rules if r.pattern is not None]
         self.by_id = {c.rule.id: c for c in self.rules}
         self.pairs = [CompiledPair.build(r) for r in catalog.rules if r.pair is not None]
 

@@ -13,11 +13,11 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from leakwarden import __version__
+from leakwarden.fileio import replace_file
 from leakwarden.rules import schema
 
 _FORMAT = b"leakwarden-catalog-cache:1"
@@ -69,15 +69,9 @@ def cached_rules(
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Save a cache entry; a read-only home costs a rebuild next time, never a failure."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            os.unlink(tmp)
-            raise
+        replace_file(path, data)
     except OSError:
-        pass  # a read-only home: everything still works, it is just rebuilt each time
+        pass

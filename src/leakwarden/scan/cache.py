@@ -14,8 +14,6 @@ from leakwarden.matching.engine import ENGINE_FORMAT, Engine, HyperscanEngine, b
 from leakwarden.rules.cache import cache_dir, write_atomically
 from leakwarden.rules.catalog import Catalog
 
-__all__ = ["cache_dir", "cached_engine"]
-
 
 def _key(catalog: Catalog) -> str:
     material = f"{catalog.digest}:{__version__}:{ENGINE_FORMAT}:{hyperscan_version()}"
