@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from leakwarden.cli.main import main
+from leakwarden.matching.engine import hyperscan_available
 from tests.conftest import write
 
 SCW_SECRET = "eb9bff35-ec2b-4bb4-ba81-d752c751e3de"
@@ -157,6 +158,24 @@ def test_user_rules_are_used_and_linted(tmp_path: Path, capsys: pytest.CaptureFi
     assert "examples[0]: not found" in out
 
 
+@pytest.mark.skipif(not hyperscan_available(), reason="needs the Hyperscan engine to reject a pattern")
+def test_rules_check_names_a_pattern_hyperscan_rejects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole catalogue is compiled once; when that fails, the linter names the culprit."""
+    rules = write(
+        tmp_path / "acme.yaml",
+        "provider: acme\nprovider_name: Acme\nrules:\n  - id: acme.token\n    name: Acme token\n"
+        "    category: saas\n    confidence: high\n"
+        "    pattern: '(?P<q>[\"\\x27])acme_(?P<secret>[a-z0-9]{24})(?P=q)'\n"
+        "    keywords: [acme_]\n    references: ['https://acme.example/docs/tokens']\n"
+        "    examples: ['token = \"acme_k3j5h7g9f1d3s5a7p9o1i3u5\"']\n",
+    )
+    code, out, _ = run(capsys, "rules", "check", str(rules))
+    assert code == 1
+    assert "rule acme.token: pattern: Hyperscan rejects it" in out
+
+
 def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "list", "--format", "json")
     assert code == 0
@@ -169,6 +188,27 @@ def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "alibaba.access_key_id (access_key_id)" in out
     assert "examples:" in out
+
+
+def test_rules_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "list", "--format", "json", "--category", "payment")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows
+    assert {row["category"] for row in rows} == {"payment"}
+    code, out, _ = run(capsys, "rules", "list", "--format", "json", "--min-confidence", "high")
+    assert {row["confidence"] for row in json.loads(out)} == {"high"}
+    code, out, _ = run(
+        capsys, "rules", "list", "--format", "json", "--provider", "scaleway", "--provider", "scalr"
+    )
+    assert {row["provider"] for row in json.loads(out)} == {"scaleway", "scalr"}
+    code, _, err = run(capsys, "rules", "list", "--provider", "scalewy")
+    assert code == 2
+    assert "did you mean scaleway" in err
+    code, out, _ = run(capsys, "rules", "list", "--format", "markdown", "--provider", "scalr")
+    assert code == 0
+    assert "**1 rule** across **1 provider**" in out
+    assert "| Scalr | `scalr.api_token` |" in out
 
 
 def test_hostile_file_name_is_defanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,3 +53,17 @@ def test_readme_states_the_catalogue_size() -> None:
     catalog = load_catalog()
     readme = (ROOT / "README.md").read_text()
     assert f"{len(catalog)} rules across {len(catalog.providers)} providers" in readme
+
+
+def test_detectors_page_is_generated_from_the_catalogue() -> None:
+    """docs/detectors.md is `leakwarden rules list --format markdown`: regenerate it when rules change."""
+    from leakwarden.rules.catalog import load_catalog
+    from leakwarden.rules.detectors import detectors_markdown
+
+    catalog = load_catalog()
+    page = (ROOT / "docs" / "detectors.md").read_text()
+    assert page == detectors_markdown(catalog.rules), (
+        "docs/detectors.md is stale: run `leakwarden rules list --format markdown > docs/detectors.md`"
+    )
+    for rule in catalog.rules:
+        assert f"`{rule.id}`" in page

@@ -41,15 +41,6 @@ def _pattern_problems(rule: Rule) -> Iterable[Problem]:
             "pattern",
             f"longest match is unbounded or over {MAX_MATCH_WIDTH} bytes; bound every repeat",
         )
-    if hyperscan_available():
-        from leakwarden.matching.compiled import CompiledRule
-
-        compiled = CompiledRule(rule)
-        try:
-            HyperscanEngine.expression_flags(compiled)
-            HyperscanEngine._compile([compiled])
-        except Exception as exc:
-            yield Problem(rule.source, rule.id, "pattern", f"Hyperscan rejects it: {exc}")
     for keyword in rule.keywords:
         if len(keyword) < 2:
             yield Problem(rule.source, rule.id, "keywords", f"keyword {keyword!r} is too short to prefilter")
@@ -145,9 +136,27 @@ def check_catalog(catalog: Catalog, only: Iterable[str] | None = None) -> list[P
         problems.extend(_pattern_problems(rule))
         problems.extend(_metadata_problems(rule))
     problems.extend(check_guides(catalog, only))
-    if any(p.field == "pattern" for p in problems):
-        return problems  # engines cannot be built over a pattern Hyperscan rejects
-    engines = engines_for(catalog)
-    for rule in rules:
-        problems.extend(_example_problems(rule, engines))
+    if not any(p.field == "pattern" for p in problems):
+        try:
+            engines = engines_for(catalog)
+        except Exception as exc:  # one database for all: ask rule by rule which patterns it rejects
+            rejected = list(_hyperscan_problems(rules)) or list(_hyperscan_problems(catalog.rules))
+            whole = Problem("catalogue", "*", "pattern", f"Hyperscan rejects it: {exc}")
+            problems.extend(rejected or [whole])
+        else:
+            for rule in rules:
+                problems.extend(_example_problems(rule, engines))
     return problems
+
+
+def _hyperscan_problems(rules: Sequence[Rule]) -> Iterable[Problem]:
+    from leakwarden.matching.compiled import CompiledRule
+
+    for rule in rules:
+        if rule.pattern is None:
+            continue
+        compiled = CompiledRule(rule)
+        try:
+            HyperscanEngine._compile([compiled])
+        except Exception as exc:
+            yield Problem(rule.source, rule.id, "pattern", f"Hyperscan rejects it: {exc}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
 import click
 
 from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+from leakwarden.rules.schema import CATEGORIES
 
 
 @click.group()
@@ -16,8 +18,27 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--provider", help="Only this provider's rules.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--provider", "providers", multiple=True, help="Only this provider's rules; repeatable.")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=click.Choice(sorted(CATEGORIES)),
+    help="Only rules of this category; repeatable.",
+)
+@click.option(
+    "--min-confidence",
+    type=click.Choice(["low", "medium", "high"]),
+    help="Only rules of at least this confidence.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the table of docs/detectors.md.",
+)
 @click.option(
     "--rules",
     "rule_files",
@@ -25,14 +46,36 @@ def rules() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Include a rule file of your own; repeatable.",
 )
-def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> int:
-    """List the rules of the catalogue."""
+def list_rules(
+    providers: tuple[str, ...],
+    categories: tuple[str, ...],
+    min_confidence: str | None,
+    fmt: str,
+    rule_files: tuple[str, ...],
+) -> int:
+    """List the rules of the catalogue, optionally filtered by provider, category and confidence."""
+    from leakwarden.model import Confidence
     from leakwarden.rules.catalog import load_catalog
 
     catalog = load_catalog(rule_files)
-    selected = [r for r in catalog.rules if provider is None or r.provider == provider]
-    if provider is not None and not selected:
-        raise click.BadParameter(f"no rules for provider {provider!r}", param_hint="--provider")
+    unknown = sorted(set(providers) - set(catalog.providers))
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], catalog.providers, n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else " (see `leakwarden rules list`)"
+        raise click.BadParameter(f"no provider {unknown[0]!r}{hint}", param_hint="--provider")
+    floor = Confidence.parse(min_confidence) if min_confidence else Confidence.LOW
+    selected = [
+        r
+        for r in catalog.rules
+        if (not providers or r.provider in providers)
+        and (not categories or r.category in categories)
+        and r.confidence >= floor
+    ]
+    if fmt == "markdown":
+        from leakwarden.rules.detectors import detectors_markdown
+
+        click.echo(detectors_markdown(selected), nl=False)
+        return EXIT_CLEAN
     if fmt == "json":
         rows = [
             {
@@ -47,10 +90,11 @@ def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> i
         ]
         click.echo(json.dumps(rows, indent=2))
         return EXIT_CLEAN
-    width = max(len(r.id) for r in selected)
+    width = max((len(r.id) for r in selected), default=0)
     for r in selected:
         click.echo(f"{r.id:<{width}}  {r.confidence.label:<6}  {r.name}")
-    click.echo(f"{len(selected)} rules, {len({r.provider for r in selected})} providers", err=True)
+    count, kinds = len(selected), len({r.provider for r in selected})
+    click.echo(f"{count} rule{'s' * (count != 1)}, {kinds} provider{'s' * (kinds != 1)}", err=True)
     return EXIT_CLEAN
 
 

@@ -23,6 +23,10 @@ except ImportError:  # pragma: no cover - exercised on platforms without a wheel
 
 ENGINE_FORMAT = "1"
 
+# Probing an expression costs a Hyperscan compile (tens of ms for a context pattern); the linter
+# and every engine over the same catalogue ask about the same expressions.
+_FLAGS: dict[bytes, int] = {}
+
 
 def hyperscan_available() -> bool:
     return _hs is not None
@@ -97,12 +101,17 @@ class HyperscanEngine(Engine):
         """SINGLEMATCH always; PREFILTER (a superset Hyperscan can run) for what it cannot run
         exactly, such as lookarounds."""
         assert _hs is not None
+        expression = rule.hyperscan_expression
+        cached = _FLAGS.get(expression)
+        if cached is not None:
+            return cached
         flags = int(_hs.HS_FLAG_SINGLEMATCH)
         probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         try:
-            probe.compile(expressions=[rule.hyperscan_expression], ids=[0], elements=1, flags=flags)
+            probe.compile(expressions=[expression], ids=[0], elements=1, flags=flags)
         except _hs.error:
             flags |= int(_hs.HS_FLAG_PREFILTER)
+        _FLAGS[expression] = flags
         return flags
 
     @classmethod
