@@ -4,6 +4,8 @@ same with the variables set; what cannot be rewritten safely is left byte for by
 from __future__ import annotations
 
 import ast
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -187,10 +189,12 @@ print(ScalrSettings.scalr_token, upload("a.csv"), operating_system.sep)
 '''
     rt = roundtrip(tmp_path / "repo", {"jobs.py": app}, parses=python_parses)
     text = rt.text("jobs.py")
-    assert text.startswith("import os\nimport os as operating_system\n")
-    assert 'scalr_token: str = os.environ["SCALR_TOKEN"]' in text
-    assert 'key_id=os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"].encode()' in text
-    assert 'key_secret=os.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]' in text
+    # The file's own alias serves: no second `import os`.
+    assert text.startswith("import os as operating_system\n\n")
+    assert text.count("import os") == 1
+    assert 'scalr_token: str = operating_system.environ["SCALR_TOKEN"]' in text
+    assert 'key_id=operating_system.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"].encode()' in text
+    assert 'key_secret=operating_system.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]' in text
     before, after = run_both(rt, [PYTHON, "jobs.py"])
     assert before == after
 
@@ -268,3 +272,44 @@ def test_unsafe_files_are_reported_and_left_byte_identical(tmp_path: Path, case:
     assert plan.changes == []
     assert snapshot(tmp_path) == before
     assert path.read_text() == source
+
+
+def test_uri_password_is_named_after_its_variable_and_a_provider_key_after_the_rule(tmp_path: Path) -> None:
+    rnd = random.Random(21)
+    alnum = string.ascii_letters + string.digits
+    password = "".join(rnd.choice(alnum) for _ in range(18)) + "q7Z"
+    bot = (
+        f"xoxb-{rnd.randrange(10**10, 10**11)}-{rnd.randrange(10**12, 10**13)}-"
+        + "".join(rnd.choice(alnum) for _ in range(21))
+        + "b4K"
+    )
+    app = f"""import os as o
+
+DATABASE_URL = "postgresql://billing:{password}@db.acme.io:5432/billing"
+CONFIG = {{"slack": "{bot}"}}
+print(DATABASE_URL, CONFIG["slack"], o.sep)
+"""
+    rt = roundtrip(tmp_path / "repo", {"app.py": app}, parses=python_parses)
+    text = rt.text("app.py")
+    assert "DATABASE_URL = f\"postgresql://billing:{o.environ['DATABASE_PASSWORD']}@db.acme.io" in text
+    assert 'CONFIG = {"slack": o.environ["SLACK_BOT_TOKEN"]}' in text
+    assert text.count("import os") == 1
+    assert set(rt.env) == {"DATABASE_PASSWORD", "SLACK_BOT_TOKEN"}
+    before, after = run_both(rt, [PYTHON, "app.py"])
+    assert before == after
+
+
+def test_an_alias_rebound_elsewhere_is_not_used(tmp_path: Path) -> None:
+    token = Fakes(22).packagecloud()
+    app = f"""import os as o
+
+PACKAGECLOUD_TOKEN = "{token}"
+o = "shadowed"
+print(PACKAGECLOUD_TOKEN, o)
+"""
+    rt = roundtrip(tmp_path / "repo", {"app.py": app}, parses=python_parses)
+    text = rt.text("app.py")
+    assert text.startswith("import os\nimport os as o\n")
+    assert 'PACKAGECLOUD_TOKEN = os.environ["PACKAGECLOUD_TOKEN"]' in text
+    before, after = run_both(rt, [PYTHON, "app.py"])
+    assert before == after

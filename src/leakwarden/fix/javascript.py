@@ -121,8 +121,8 @@ class _Rewriter:
         self.edits: list[tuple[int, int, bytes]] = []
         self.replaced = 0
 
-    def _name(self, secret: Secret, binding: str | None) -> str:
-        name = self.names.get(secret.value) or self.namer.name(secret, binding)
+    def _name(self, secret: Secret, binding: str | None, whole: bool = True) -> str:
+        name = self.names.get(secret.value) or self.namer.name(secret, binding, whole=whole)
         self.names[secret.value] = name
         return name
 
@@ -235,7 +235,8 @@ class _Rewriter:
             position = 0
             for offset, (_, secret) in zip(offsets, literal.hits, strict=True):
                 pieces.append(_template_text(body[position:offset]))
-                pieces.append(b"${process.env." + self._name(secret, None).encode() + b"}")
+                name = self._name(secret, self._binding(node), whole=False)
+                pieces.append(b"${process.env." + name.encode() + b"}")
                 position = offset + len(secret.value.encode())
             pieces.append(_template_text(body[position:]))
             pieces.append(b"`")
@@ -263,7 +264,7 @@ class _Rewriter:
             self.edits.append((node.start_byte, node.end_byte, b"process.env." + name.encode()))
         else:
             for index, secret in literal.hits:
-                name = self._name(secret, None)
+                name = self._name(secret, self._binding(node), whole=False)
                 code = b"${process.env." + name.encode() + b"}"
                 self.edits.append((index, index + len(secret.value.encode()), code))
         self.replaced += 1

@@ -1,9 +1,11 @@
 """Environment variable names: from what the secret is bound to, else from the rule.
 
 A binding that says which credential it holds (`scw_secret_key`, `aws_access_key_id`) names the
-variable. A generic one (`key`, `token`, `secret_key`) or none at all (a positional argument)
-gives way to the provider's documented variable (`SCW_SECRET_KEY`,
-`ALIBABA_CLOUD_ACCESS_KEY_ID`), else to a name derived from the rule id and the pair role.
+variable. A generic one (`key`, `token`, `secret_key`), one that names no credential at all (a
+dict key `slack`, a variable `config`) or none (a positional argument) gives way to the
+provider's documented variable (`SCW_SECRET_KEY`, `ALIBABA_CLOUD_ACCESS_KEY_ID`), else to a name
+derived from the rule id and the pair role. A secret that is only part of the bound value (the
+password of `DATABASE_URL`) takes the binding's stem and the part's word: `DATABASE_PASSWORD`.
 """
 
 from __future__ import annotations
@@ -99,6 +101,18 @@ GENERIC = frozenset(
 )
 
 
+# A binding naming one of these holds a credential; `slack`, `config` or `prod` does not say so.
+CREDENTIAL_WORDS = (
+    "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWD", "PASS", "PAT", "CREDENTIAL", "AUTH",
+    "SID", "DSN", "URL", "URI", "WEBHOOK", "HOOK", "CONN", "CERT", "PRIVATE", "SIGNING", "SALT",
+)  # fmt: skip
+
+# Trailing words of a binding that names a container of the secret rather than the secret.
+_CONTAINER_WORDS = frozenset(
+    {"URL", "URI", "DSN", "CONNECTION", "CONN", "STRING", "STR", "ENDPOINT", "ADDRESS", "ADDR", "HOST"}
+)
+
+
 def env_name(identifier: str) -> str:
     """`scwSecretKey` -> `SCW_SECRET_KEY`, `api-key` -> `API_KEY`; "" when nothing is left."""
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", identifier)
@@ -115,12 +129,53 @@ def binding_name(binding: str | None) -> str:
     return "" if len(name) < 3 or name in GENERIC else name
 
 
+def names_a_credential(name: str) -> bool:
+    return any(word in name for word in CREDENTIAL_WORDS)
+
+
+def _part_word(rule_id: str, role: str) -> str:
+    """What the part is: PASSWORD, TOKEN, KEY or SECRET, from the pair role or the rule id."""
+    text = (role or rule_id.rsplit(".", 1)[-1]).upper()
+    for word in ("PASSWORD", "TOKEN", "KEY", "SECRET"):
+        if word in text:
+            return word
+    return "SECRET"
+
+
+def part_name(binding: str | None, rule_id: str, role: str = "") -> str:
+    """The variable for a secret that is only part of the value bound to `binding`:
+    `DATABASE_URL` holding a URI password gives `DATABASE_PASSWORD`; "" when the binding says
+    nothing (a bare `url`)."""
+    words = env_name(binding or "").split("_")
+    while words and words[-1] in _CONTAINER_WORDS:
+        words.pop()
+    stem = "_".join(w for w in words if w)
+    if len(stem) < 3 or stem in GENERIC:
+        return ""
+    word = _part_word(rule_id, role)
+    return stem if stem.endswith(word) else f"{stem}_{word}"
+
+
 def rule_name(rule_id: str, role: str = "") -> str:
     known = KNOWN.get((rule_id, role))
     if known:
         return known
     provider = rule_id.split(".", 1)[0]
     return env_name(f"{provider}_{role}" if role else rule_id) or "LEAKED_SECRET"
+
+
+def _preferred(secret: Secret, binding: str | None, whole: bool) -> str:
+    documented = KNOWN.get((secret.rule_id, secret.role))
+    if not whole:
+        return (
+            documented
+            or part_name(binding, secret.rule_id, secret.role)
+            or rule_name(secret.rule_id, secret.role)
+        )
+    bound = binding_name(binding)
+    if bound and (names_a_credential(bound) or secret.rule_id.startswith("generic.")):
+        return bound
+    return rule_name(secret.rule_id, secret.role)
 
 
 class Namer:
@@ -139,12 +194,13 @@ class Namer:
     def fork(self) -> Namer:
         return copy.deepcopy(self)
 
-    def name(self, secret: Secret, binding: str | None = None) -> str:
-        """The variable for `secret`: the one it already has, else a fresh unique one."""
+    def name(self, secret: Secret, binding: str | None = None, *, whole: bool = True) -> str:
+        """The variable for `secret`: the one it already has, else a fresh unique one. `whole`
+        is False when the secret is only part of the value bound to `binding`."""
         known = self._by_value.get(secret.value)
         if known is not None:
             return known
-        preferred = binding_name(binding) or rule_name(secret.rule_id, secret.role)
+        preferred = _preferred(secret, binding, whole)
         name, counter = preferred, 2
         while name in self._taken:
             name, counter = f"{preferred}_{counter}", counter + 1

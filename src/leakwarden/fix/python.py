@@ -6,7 +6,8 @@ f-string becomes a replacement field; a bytes literal gets `.encode()`. Each rew
 evaluated against the original with the variable set to the secret: the same value, or the file
 is refused. A credential in a comment becomes `${NAME}`. Docstrings, annotations and `match`
 patterns, where only a literal may stand, are refused, as is a file that binds `os` to
-something else. `import os` is added when missing; the result must parse.
+something else. `import os` is added when missing (a module that has `import os as o` keeps it
+and gets `o.environ`); the result must parse.
 """
 
 from __future__ import annotations
@@ -61,10 +62,11 @@ def find_hits(body: str, secrets: Sequence[Secret]) -> list[tuple[int, Secret]]:
 class _Strings(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (ParentNodeProvider, PositionProvider)
 
-    def __init__(self, secrets: Sequence[Secret], namer: Namer) -> None:
+    def __init__(self, secrets: Sequence[Secret], namer: Namer, os_name: str = "os") -> None:
         super().__init__()
         self.secrets = secrets
         self.namer = namer
+        self.os_name = os_name  # `o` after `import os as o`
         self.names: dict[str, str] = {}
         self.replaced = 0
         self._fstring_quotes: list[str] = []
@@ -79,8 +81,8 @@ class _Strings(cst.CSTTransformer):
         parent = self.get_metadata(ParentNodeProvider, node, None)
         return parent if isinstance(parent, cst.CSTNode) else None
 
-    def _name(self, secret: Secret, binding: str | None) -> str:
-        name = self.namer.name(secret, binding)
+    def _name(self, secret: Secret, binding: str | None, whole: bool = True) -> str:
+        name = self.namer.name(secret, binding, whole=whole)
         self.names[secret.value] = name
         return name
 
@@ -130,7 +132,7 @@ class _Strings(cst.CSTTransformer):
         raise Unsafe(f"line {self._line(node)}: nested f-strings already use both quote characters")
 
     def _lookup(self, name: str, quote: str) -> str:
-        return f"os.environ[{quote}{name}{quote}]"
+        return f"{self.os_name}.environ[{quote}{name}{quote}]"
 
     # --- literals --------------------------------------------------------------------------------
 
@@ -172,7 +174,8 @@ class _Strings(cst.CSTTransformer):
             position = 0
             for index, secret in hits:
                 pieces.append(body[position:index].replace("{", "{{").replace("}", "}}"))
-                pieces.append("{" + self._lookup(self._name(secret, None), inner) + "}")
+                name = self._name(secret, self._binding(original_node), whole=False)
+                pieces.append("{" + self._lookup(name, inner) + "}")
                 position = index + len(secret.value)
             pieces.append(body[position:].replace("{", "{{").replace("}", "}}"))
             code = ("rf" if raw else "f") + quote + "".join(pieces) + quote
@@ -206,7 +209,8 @@ class _Strings(cst.CSTTransformer):
             for index, secret in hits:
                 if index > position:
                     parts.append(cst.FormattedStringText(part.value[position:index]))
-                lookup = cst.parse_expression(self._lookup(self._name(secret, None), inner))
+                name = self._name(secret, self._binding(original_node), whole=False)
+                lookup = cst.parse_expression(self._lookup(name, inner))
                 parts.append(cst.FormattedStringExpression(expression=lookup))
                 position = index + len(secret.value)
             if position < len(part.value):
@@ -224,7 +228,7 @@ class _Strings(cst.CSTTransformer):
             # Our own generated code; its only free name is `os`, bound to a stand-in.
             got = eval(
                 compile(new_code, "<fix>", "eval"),
-                {"__builtins__": {}, "os": SimpleNamespace(environ=environ)},
+                {"__builtins__": {}, self.os_name: SimpleNamespace(environ=environ)},
             )
         except Exception as exc:
             raise Unsafe(f"line {line}: the rewritten literal does not evaluate: {exc}") from None
@@ -296,6 +300,30 @@ def _os_imported(wrapper: MetadataWrapper) -> bool:
     return imported
 
 
+def _os_alias(wrapper: MetadataWrapper) -> str | None:
+    """`o` when the module imports os only as `import os as o` at module level and binds `o` to
+    nothing else: lookups then use the name the file already has."""
+    scopes = {scope for scope in wrapper.resolve(ScopeProvider).values() if scope is not None}
+    for scope in scopes:
+        if not isinstance(scope, GlobalScope):
+            continue
+        for assignment in scope.assignments:
+            node = getattr(assignment, "node", None)
+            if not isinstance(node, cst.Import):
+                continue
+            for alias in node.names:
+                if (
+                    alias.asname is not None
+                    and isinstance(alias.asname.name, cst.Name)
+                    and _code(alias.name) == "os"
+                ):
+                    name = alias.asname.name.value
+                    bound = scope.assignments[name]
+                    if all(isinstance(getattr(a, "node", None), cst.Import) for a in bound):
+                        return name
+    return None
+
+
 def _is_docstring(statement: cst.BaseStatement) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
@@ -348,11 +376,13 @@ def rewrite(text: str, secrets: Sequence[Secret], namer: Namer) -> Rewrite:
     except (SyntaxError, ValueError, cst.ParserSyntaxError) as exc:
         raise Unsafe(f"does not parse as Python: {str(exc).splitlines()[0]}") from None
     wrapper = MetadataWrapper(module)
-    strings = _Strings(secrets, namer)
+    imported = _os_imported(wrapper)
+    alias = None if imported else _os_alias(wrapper)
+    strings = _Strings(secrets, namer, alias or "os")
     new_module = wrapper.visit(strings)
     names = dict(strings.names)
     new_module = new_module.visit(_Comments(secrets, namer, names))
-    if strings.replaced and not _os_imported(wrapper):
+    if strings.replaced and not imported and alias is None:
         new_module = _add_import_os(new_module)
     new_text = new_module.code
     try:

@@ -110,11 +110,13 @@ class _Edits:
     def covered(self, index: int) -> bool:
         return any(start <= index < end for start, end, _ in self.spans)
 
-    def add(self, index: int, secret: Secret, binding: str | None, comment: bool = False) -> None:
+    def add(
+        self, index: int, secret: Secret, binding: str | None, comment: bool = False, whole: bool = True
+    ) -> None:
         if self.kind == GITHUB and (binding or "").upper().startswith("GITHUB_"):
             binding = None  # GitHub reserves these secret names (secrets.GITHUB_TOKEN is its own)
         if secret.value not in self.names:
-            self.names[secret.value] = self.namer.name(secret, binding)
+            self.names[secret.value] = self.namer.name(secret, binding, whole=whole)
         name = self.names[secret.value]
         if self.kind == GITHUB and name.startswith("GITHUB_"):
             line = _line(self.text, index)
@@ -139,10 +141,12 @@ class _Edits:
                 raise Unsafe(f"line {_line(self.text, start)}: the credential is a YAML key")
             raw = self.text[start:end]
             item = _ENV_ITEM.match(value)
+            bound = value
             if item and item.group(2) == present[0].value:  # `- NAME=value` in an environment list
                 binding: str | None = item.group(1)
+                bound = item.group(2)
             else:
-                binding = key if value == present[0].value else None
+                binding = key
             for secret in present:
                 if secret.value not in raw:
                     line = _line(self.text, start)
@@ -150,7 +154,7 @@ class _Edits:
                 position = 0
                 while (index := raw.find(secret.value, position)) >= 0:
                     if not self.covered(start + index):
-                        self.add(start + index, secret, binding)
+                        self.add(start + index, secret, binding, whole=bound == secret.value)
                     position = index + len(secret.value)
 
     def comments(self, ordered: Sequence[Secret], scalar_spans: Sequence[tuple[int, int]]) -> None:
