@@ -123,13 +123,13 @@ def test_unfixable_file_is_reported_with_exit_1_and_untouched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, secret = Fakes(61).scaleway()
-    write(tmp_path / "deploy.sh", f"export SCW_SECRET_KEY={secret}\n")
+    write(tmp_path / "application.properties", f"scw.secret-key={secret}\n")
     before = snapshot(tmp_path)
     code, out, err = run(capsys, "fix", str(tmp_path), "--apply", "--env-file", str(tmp_path / ".env"))
     assert code == 1
     assert out == ""
     assert "unsupported" in err
-    assert "deploy.sh" in err
+    assert "application.properties" in err
     assert snapshot(tmp_path) == before
 
 

@@ -62,7 +62,7 @@ class Status:
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
     path: str
-    kind: str  # python, javascript, typescript, tsx, dotenv, yaml, other
+    kind: str  # python, javascript, typescript, tsx, dotenv, yaml, shell, dockerfile, other
     status: str  # one of Status
     reason: str = ""
     names: tuple[str, ...] = ()

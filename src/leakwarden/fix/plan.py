@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from leakwarden.fix import dotenv, gitignore, javascript, python, yaml_config
+from leakwarden.fix import dockerfile, dotenv, gitignore, javascript, python, shell, yaml_config
 from leakwarden.fix.model import FileChange, FileOutcome, FixPlan, Rewrite, Secret, Status, Unsafe
 from leakwarden.fix.names import Namer
 from leakwarden.model import Confidence, Finding
@@ -21,7 +21,8 @@ LOAD_ENV_NOTE = (
 )
 
 
-def file_kind(path: Path) -> str:
+def file_kind(path: Path, head: bytes = b"") -> str:
+    """What `fix` knows the file as; `head` (its first bytes) tells a script by its shebang."""
     if path.suffix == ".py":
         return "python"
     if path.suffix in javascript.EXTENSIONS:
@@ -30,6 +31,10 @@ def file_kind(path: Path) -> str:
         return "dotenv"
     if path.suffix in (".yml", ".yaml"):
         return "yaml"
+    if dockerfile.is_dockerfile(path):
+        return "dockerfile"
+    if shell.is_shell(path, head):
+        return "shell"
     return "other"
 
 
@@ -104,12 +109,12 @@ class _Planner:
 
     def plan_file(self, shown: str, secrets: list[Secret]) -> None:
         path = Path(shown)
-        kind = file_kind(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            self.refuse(shown, kind, f"cannot read: {exc.strerror or exc}")
+            self.refuse(shown, file_kind(path), f"cannot read: {exc.strerror or exc}")
             return
+        kind = file_kind(path, data[:128])
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -139,7 +144,7 @@ class _Planner:
                 notes.append(
                     f"docker compose reads .env from {path.parent}: run it with --env-file {self.env_file}"
                 )
-        elif kind != "yaml":
+        elif kind not in ("yaml", "dockerfile", "shell"):
             self.code_kinds.add(kind)
         self.outcomes.append(FileOutcome(shown, kind, Status.REWRITE, "", names, tuple(notes)))
         self.change(path, lambda _old: rewrite.text)
@@ -151,6 +156,10 @@ class _Planner:
             return javascript.rewrite(text, secrets, namer, kind)
         if kind == "yaml":
             return yaml_config.rewrite(text, secrets, namer, yaml_config.flavour(path))
+        if kind == "shell":
+            return shell.rewrite(text, secrets, namer)
+        if kind == "dockerfile":
+            return dockerfile.rewrite(text, secrets, namer)
         return dotenv.blank_example(text, secrets, namer, self.env_values)
 
     def finish(self, findings: list[Finding], secrets: frozenset[str]) -> FixPlan:
