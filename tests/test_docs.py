@@ -9,6 +9,7 @@ import click
 
 from leakwarden.cli.main import _register, cli
 from leakwarden.rules.schema import Nearby, Pair, Playbook, Rule
+from leakwarden.rules.verify_schema import Condition, HttpRequest, Signer, VerifySpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +42,8 @@ def test_every_command_and_option_is_in_the_readme() -> None:
 def test_every_rule_field_is_in_the_rule_guide() -> None:
     guide = (ROOT / "docs" / "rules.md").read_text()
     internal = {"provider", "provider_name", "source"}  # set from the file, not by the author
-    fields = {f for cls in (Rule, Pair, Nearby, Playbook) for f in cls.__dataclass_fields__} - internal
+    classes = (Rule, Pair, Nearby, Playbook, VerifySpec, HttpRequest, Signer, Condition)
+    fields = {f for cls in classes for f in cls.__dataclass_fields__} - internal
     fields -= {"spec", "name"}  # Nearby.name is the mapping key
     missing = sorted(f for f in fields if not re.search(rf"\b{f}\b", guide))
     assert missing == []

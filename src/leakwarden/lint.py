@@ -79,6 +79,61 @@ def _metadata_problems(rule: Rule) -> Iterable[Problem]:
                 yield Problem(rule.source, rule.id, f"examples[{index}]", "contains none of the keywords")
 
 
+def verify_problems(rule: Rule, catalog: Catalog) -> Iterable[Problem]:
+    """A check may send the credential only over https to a host its rule declares, and no
+    template may move a credential into the host part."""
+    spec = rule.verify
+    if spec is None:
+        return
+    import re
+
+    from leakwarden.rules.verify_schema import host_allowed, template_names, url_host_part
+
+    credentials = {"secret"}
+    captures: set[str] = set()
+    source_rules = [rule]
+    if rule.pair is not None:
+        credentials |= {rule.pair.anchor_role, rule.pair.partner_role}
+        source_rules += [r for r in (catalog.get(rule.pair.anchor), catalog.get(rule.pair.partner)) if r]
+    for each in source_rules:
+        if each.pattern:
+            captures |= set(re.compile(each.pattern.encode()).groupindex) - {"secret"}
+        captures |= {n.name for n in each.nearby}
+    known = credentials | captures | set(spec.needs)
+    for where, template in spec.templates():
+        for name, _ in template_names(template):
+            if name not in known:
+                yield Problem(
+                    rule.source,
+                    rule.id,
+                    f"verify.{where}",
+                    f"unknown value {name!r} (known: {', '.join(sorted(known))})",
+                )
+    url = spec.request.url
+    if not url.startswith("https://"):
+        yield Problem(rule.source, rule.id, "verify.request.url", "must be an https URL")
+        return
+    host_part = url_host_part(url)
+    used = {name for name, _ in template_names(host_part)}
+    if used & credentials:
+        yield Problem(
+            rule.source, rule.id, "verify.request.url", "a template would move the credential into the host"
+        )
+    if "@" in host_part:
+        yield Problem(
+            rule.source, rule.id, "verify.request.url", "no user information in the URL (use request.basic)"
+        )
+    if not used:
+        host = host_part.split(":", 1)[0]
+        if not host_allowed(host, spec.hosts):
+            yield Problem(
+                rule.source, rule.id, "verify.request.url", f"host {host!r} is not among verify.hosts"
+            )
+    for index, ref in enumerate(spec.references):
+        if not ref.startswith("https://"):
+            yield Problem(rule.source, rule.id, f"verify.references[{index}]", "must be an https URL")
+
+
 def guide_problems(rule: Rule, full: bool | None = None) -> Iterable[Problem]:
     """The guide items `rule`'s playbook lacks (all items when `full`; default: all for the
     founding providers, the minimum for the others)."""
@@ -135,6 +190,7 @@ def check_catalog(catalog: Catalog, only: Iterable[str] | None = None) -> list[P
     for rule in rules:
         problems.extend(_pattern_problems(rule))
         problems.extend(_metadata_problems(rule))
+        problems.extend(verify_problems(rule, catalog))
     problems.extend(check_guides(catalog, only))
     if not any(p.field == "pattern" for p in problems):
         try:

@@ -171,6 +171,26 @@ class Finding:
         return fingerprint(self.rule_id, self.secret, self.parts)
 
 
+class VerdictStatus:
+    LIVE = "live"  # the provider accepted it (perhaps without the right to read what was asked)
+    DEAD = "dead"  # the provider refused it as unknown, revoked or expired
+    UNKNOWN = "unknown"  # an answer that says neither (rate limited, provider error, unexpected)
+    NOT_CHECKABLE = "not checkable"  # no check for this type, or a value the check needs is missing
+    ERROR = "error"  # no answer at all (network, timeout, TLS)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the issuing provider said of a credential when asked, never the credential itself."""
+
+    status: str  # one of VerdictStatus
+    reason: str = ""
+    checked_at: str = ""  # ISO 8601, UTC
+    host: str = ""  # who was asked
+    http_status: int = 0
+    identity: Mapping[str, str] = field(default_factory=dict)  # account, user, key name, scopes, expiry
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """Something a source could not or would not scan, with the reason users see."""

@@ -29,6 +29,7 @@ _LAZY_COMMANDS = {
     "guide": "leakwarden.cli.guide_cmd:guide",
     "remediate": "leakwarden.cli.guide_cmd:remediate",
     "hook": "leakwarden.cli.hook_cmd:hook_group",
+    "verify": "leakwarden.cli.verify_cmd:verify",
 }
 
 

@@ -35,7 +35,7 @@ def cache_dir() -> Path:
 
 def _code_digest() -> bytes:
     digest = hashlib.sha256(_FORMAT + __version__.encode() + sys.version.encode())
-    for module in (schema, sys.modules["leakwarden.model"]):
+    for module in (schema, sys.modules["leakwarden.rules.verify_schema"], sys.modules["leakwarden.model"]):
         origin = getattr(module, "__file__", None)
         if origin:
             try:

@@ -15,6 +15,7 @@ from typing import Any
 
 from leakwarden.errors import RuleError
 from leakwarden.model import Confidence
+from leakwarden.rules.verify_schema import VerifySpec, parse_verify
 
 RULE_ID_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*(?:\.[a-z0-9]+(?:_[a-z0-9]+)*)+$")
 PROVIDER_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -113,6 +114,7 @@ class Rule:
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     playbook: Playbook = field(default_factory=Playbook)
+    verify: VerifySpec | None = None
 
     @property
     def is_pair(self) -> bool:
@@ -328,6 +330,7 @@ def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule
         examples=fields.strings("examples", required=True),
         negative_examples=fields.strings("negative_examples"),
         playbook=playbook,
+        verify=parse_verify(fields._get("verify", False), source, rule_id),
     )
     fields.check_unknown()
     return rule

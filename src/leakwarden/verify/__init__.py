@@ -1,0 +1,13 @@
+"""Live checks: is a found credential still accepted by the provider that issued it?
+
+`verify` takes a rule and the values of one finding (the secret, a pair's halves, captures such
+as an account host, the user's `--context`) and returns a `Verdict`. It never scans. It sends a
+credential only to a host its rule declares, over TLS, through `net` (timeouts, retries,
+per-host rate limits); the request is planned as pure data first, so `--verify-dry-run` can show
+it redacted and tests can inspect it.
+"""
+
+from leakwarden.verify.check import CheckPlan, check, plan_check, values_for
+from leakwarden.verify.judge import judge
+
+__all__ = ["CheckPlan", "check", "judge", "plan_check", "values_for"]
