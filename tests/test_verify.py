@@ -17,11 +17,11 @@ import pytest
 
 from leakwarden.matching.engine import PythonEngine
 from leakwarden.model import VerdictStatus
-from leakwarden.net import Net, NetSettings
+from leakwarden.net import Net, NetSettings, Response
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
-from leakwarden.rules.verify_schema import host_allowed
-from leakwarden.verify import CheckPlan, check, plan_check, values_for
+from leakwarden.rules.verify_schema import Condition, host_allowed
+from leakwarden.verify import CheckPlan, check, judge, plan_check, values_for
 from leakwarden.verify.signing import alibaba_rpc_v1
 from tests.fix_support import Fakes
 
@@ -446,3 +446,37 @@ def test_cli_dry_run_redacts_and_reads_the_secret_from_stdin(
     assert "half of scaleway.api_key" in capsys.readouterr().out
     assert main(["verify", "scalway.api_key", "x"]) == 2
     assert "did you mean scaleway.api_key" in capsys.readouterr().err
+
+
+def _answer(condition: Condition) -> Response:
+    """The plainest answer a condition describes: its first status, its JSON, its words."""
+    document: dict[str, object] = {}
+    for path, value in condition.json:
+        node = document
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})  # type: ignore[assignment]
+        node[last] = value
+    if condition.words:
+        document["message"] = " ".join(condition.words)
+    body = json.dumps(document).encode() if document else b""
+    return Response(condition.status[0] if condition.status else 200, {}, body)
+
+
+def test_every_check_tells_its_own_live_and_dead_answers_apart(catalog: Catalog) -> None:
+    """A check whose dead conditions also match its live answer (or the reverse) would report
+    every key dead, or every key live: each described answer must get its own verdict."""
+    for rule in _checked_rules(catalog):
+        spec = rule.verify
+        assert spec is not None
+        for condition in spec.live:
+            verdict = judge(spec, _answer(condition), "host", "now")
+            assert verdict.status == VerdictStatus.LIVE, (rule.id, condition, verdict.reason)
+        for condition in spec.dead:
+            assert judge(spec, _answer(condition), "host", "now").status == VerdictStatus.DEAD, (
+                rule.id,
+                condition,
+            )
+        for condition in spec.forbidden:
+            verdict = judge(spec, _answer(condition), "host", "now")
+            assert (verdict.status, "narrower" in verdict.reason) == (VerdictStatus.LIVE, True), rule.id

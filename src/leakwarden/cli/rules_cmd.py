@@ -130,6 +130,8 @@ def _show(rule: Any) -> str:
             lines += [f"    {json.dumps(item) if label != 'references' else item}" for item in items]
     if rule.playbook.revoke_url:
         lines.append(f"  revoke at   {rule.playbook.revoke_url}")
+    if rule.verify is not None:
+        lines.append(f"  live check  {rule.verify.request.method} {rule.verify.request.url}")
     return "\n".join(lines)
 
 
