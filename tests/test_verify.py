@@ -480,3 +480,31 @@ def test_every_check_tells_its_own_live_and_dead_answers_apart(catalog: Catalog)
         for condition in spec.forbidden:
             verdict = judge(spec, _answer(condition), "host", "now")
             assert (verdict.status, "narrower" in verdict.reason) == (VerdictStatus.LIVE, True), rule.id
+
+
+def test_verdicts_are_cached_without_the_secret_dead_longer_than_live(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from leakwarden.model import Verdict
+    from leakwarden.verify.cache import VerdictCache, cache_key
+
+    now = [1000.0]
+    cache = VerdictCache(Path(str(tmp_path)), clock=lambda: now[0], live_ttl_s=60, dead_ttl_s=600)
+    live_key = cache_key("npm.access_token", {"secret": "npm_live_value"})
+    dead_key = cache_key("npm.access_token", {"secret": "npm_dead_value"})
+    cache.put(live_key, Verdict(VerdictStatus.LIVE, "ok", "t", "registry.npmjs.org", 200, {"user": "octo"}))
+    cache.put(dead_key, Verdict(VerdictStatus.DEAD, "refused", "t", "registry.npmjs.org", 401))
+    cache.put(cache_key("npm.access_token", {"secret": "x"}), Verdict(VerdictStatus.UNKNOWN, "503"))
+    stored = [p.read_text() for p in Path(str(tmp_path)).rglob("*.json")]
+    assert len(stored) == 2
+    assert not any("npm_live_value" in text or "npm_dead_value" in text for text in stored)
+    cached = cache.get(live_key)
+    assert cached is not None
+    assert cached.identity == {"user": "octo"}
+    now[0] += 120
+    assert cache.get(live_key) is None
+    assert cache.get(dead_key) is not None
+    now[0] += 600
+    assert cache.get(dead_key) is None
+    next(Path(str(tmp_path)).rglob("*.json")).write_text("{damaged")
+    assert cache.get(live_key) is None

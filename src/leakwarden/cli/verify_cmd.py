@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+
+if TYPE_CHECKING:
+    from leakwarden.rules.catalog import Catalog
+    from leakwarden.rules.schema import Rule
 
 
 def _pairs(items: tuple[str, ...]) -> dict[str, str]:
@@ -32,6 +37,52 @@ def _redact(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
+def resolve_credential(
+    rule_id: str,
+    secret: str | None,
+    partner: str | None,
+    context: tuple[str, ...],
+    rule_files: tuple[str, ...],
+) -> tuple[Catalog, Rule, dict[str, str]]:
+    """The rule and the template values of a credential given on the command line (the secret
+    from standard input when absent); a half given with its partner becomes its pair."""
+    import difflib
+
+    from leakwarden.rules.catalog import load_catalog
+    from leakwarden.verify import values_for
+
+    catalog = load_catalog(rule_files)
+    rule = catalog.get(rule_id)
+    if rule is None:
+        near = difflib.get_close_matches(rule_id, [r.id for r in catalog.rules], n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else " (see `leakwarden rules list`)"
+        raise click.BadParameter(f"no rule {rule_id!r}{hint}", param_hint="RULE_ID")
+    if secret is None or secret == "-":
+        secret = sys.stdin.readline().strip()
+    if not secret:
+        raise click.BadParameter(
+            "give the credential as an argument or on standard input", param_hint="SECRET"
+        )
+    if partner:
+        for pair_rule in catalog.rules:
+            if pair_rule.pair is not None and rule.id in (pair_rule.pair.anchor, pair_rule.pair.partner):
+                first, second = (secret, partner) if rule.id == pair_rule.pair.anchor else (partner, secret)
+                rule, secret, partner = pair_rule, first, second
+                break
+    parts: dict[str, str] = {}
+    if rule.pair is not None:
+        if not partner:
+            raise click.BadParameter(
+                f"{rule.id} is a pair: give its {rule.pair.partner_role} with --partner",
+                param_hint="--partner",
+            )
+        parts = {rule.pair.anchor_role: secret, rule.pair.partner_role: partner}
+        secret = partner
+    elif partner:
+        raise click.BadParameter(f"{rule.id} is not a paired credential", param_hint="--partner")
+    return catalog, rule, values_for(rule, secret, parts, {}, _pairs(context))
+
+
 @click.command()
 @click.argument("rule_id")
 @click.argument("secret", required=False)
@@ -44,6 +95,11 @@ def _redact(text: str, secrets: tuple[str, ...]) -> str:
     multiple=True,
     metavar="NAME=VALUE",
     help="A value the check needs (e.g. account=acme); repeatable.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Ask the provider even if a recent verdict is cached (live: 1 hour, dead: 7 days).",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Print the request the check would send, redacted; send nothing."
@@ -76,6 +132,7 @@ def verify(
     secret: str | None,
     partner: str | None,
     context: tuple[str, ...],
+    no_cache: bool,
     dry_run: bool,
     fmt: str,
     timeout: float,
@@ -85,48 +142,12 @@ def verify(
 
     SECRET is read from standard input when omitted. For a pair rule (an access key id with its
     secret), SECRET is the first half and --partner the second."""
-    import difflib
-
     from leakwarden import __version__
     from leakwarden.model import Verdict, VerdictStatus
     from leakwarden.net import Net, NetSettings
-    from leakwarden.rules.catalog import load_catalog
-    from leakwarden.verify import check, plan_check, values_for
+    from leakwarden.verify import check, plan_check
 
-    catalog = load_catalog(rule_files)
-    rule = catalog.get(rule_id)
-    if rule is None:
-        near = difflib.get_close_matches(rule_id, [r.id for r in catalog.rules], n=3)
-        hint = f" (did you mean {', '.join(near)}?)" if near else " (see `leakwarden rules list`)"
-        raise click.BadParameter(f"no rule {rule_id!r}{hint}", param_hint="RULE_ID")
-    if secret is None or secret == "-":
-        secret = sys.stdin.readline().strip()
-    if not secret:
-        raise click.BadParameter(
-            "give the credential as an argument or on standard input", param_hint="SECRET"
-        )
-    # A half of a pair is checked through its pair when the other half is given.
-    for pair_rule in catalog.rules:
-        if (
-            partner
-            and pair_rule.pair is not None
-            and rule.id in (pair_rule.pair.anchor, pair_rule.pair.partner)
-        ):
-            first, second = (secret, partner) if rule.id == pair_rule.pair.anchor else (partner, secret)
-            rule, secret, partner = pair_rule, first, second
-            break
-    parts: dict[str, str] = {}
-    if rule.pair is not None:
-        if not partner:
-            raise click.BadParameter(
-                f"{rule.id} is a pair: give its {rule.pair.partner_role} with --partner",
-                param_hint="--partner",
-            )
-        parts = {rule.pair.anchor_role: secret, rule.pair.partner_role: partner}
-        secret = partner
-    elif partner:
-        raise click.BadParameter(f"{rule.id} is not a paired credential", param_hint="--partner")
-    values = values_for(rule, secret, parts, {}, _pairs(context))
+    catalog, rule, values = resolve_credential(rule_id, secret, partner, context, rule_files)
     if rule.verify is None and rule.pair is None:
         pairs = [
             p.id for p in catalog.rules if p.pair and rule.id in (p.pair.anchor, p.pair.partner) and p.verify
@@ -147,12 +168,21 @@ def verify(
         click.echo(_redact("\n".join(lines), planned.secrets))
         click.echo("(dry run: nothing was sent)", err=True)
         return EXIT_CLEAN
+    from leakwarden.rules.cache import cache_dir
+    from leakwarden.verify.cache import VerdictCache, cache_key
+
+    cache = VerdictCache(cache_dir() / "verdicts")
+    key = cache_key(rule.id, values)
+    cached = None if no_cache else cache.get(key)
+    if cached is not None:
+        return _show(rule.id, cached, fmt, cached=True)
     with Net(NetSettings(timeout_s=timeout, user_agent=f"leakwarden/{__version__}")) as net:
         verdict = check(rule, values, net)
+    cache.put(key, verdict)
     return _show(rule.id, verdict, fmt)
 
 
-def _show(rule_id: str, verdict: object, fmt: str) -> int:
+def _show(rule_id: str, verdict: object, fmt: str, cached: bool = False) -> int:
     from leakwarden.model import Verdict, VerdictStatus
 
     assert isinstance(verdict, Verdict)
@@ -165,10 +195,12 @@ def _show(rule_id: str, verdict: object, fmt: str) -> int:
             "host": verdict.host,
             "http_status": verdict.http_status,
             "identity": dict(verdict.identity),
+            "cached": cached,
         }
         click.echo(json.dumps(row, indent=2))
     else:
-        click.echo(f"{rule_id}: {verdict.status.upper()} — {verdict.reason}")
+        when = f" (cached, checked {verdict.checked_at})" if cached else ""
+        click.echo(f"{rule_id}: {verdict.status.upper()} — {verdict.reason}{when}")
         for label, value in verdict.identity.items():
             click.echo(f"  {label:<12} {click.style(value, bold=False)}")
     return EXIT_FINDINGS if verdict.status == VerdictStatus.LIVE else EXIT_CLEAN
