@@ -32,7 +32,9 @@ def list_rules(provider: str | None, fmt: str, rule_files: tuple[str, ...]) -> i
     catalog = load_catalog(rule_files)
     selected = [r for r in catalog.rules if provider is None or r.provider == provider]
     if provider is not None and not selected:
-        raise click.BadParameter(f"no rules for provider {provider!r}", param_hint="--provider")
+        raise click.BadParameter(
+            f"no rules for provider {provider!r}{catalog.nearest(provider)}", param_hint="--provider"
+        )
     if fmt == "json":
         rows = [
             {
@@ -99,7 +101,7 @@ def show_rule(rule_id: str, rule_files: tuple[str, ...]) -> int:
     catalog = load_catalog(rule_files)
     rule = catalog.get(rule_id)
     if rule is None:
-        raise click.BadParameter(f"no rule {rule_id!r} (see `leakwarden rules list`)", param_hint="RULE_ID")
+        raise click.BadParameter(f"no rule {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID")
     click.echo(_show(rule))
     return EXIT_CLEAN
 
