@@ -351,3 +351,28 @@ def test_malformed_project_files_are_one_line_exit_2(
     code, _, err = run(capsys, "scan", "path", ".")
     assert code == 2
     assert ".leakwarden.toml: invalid TOML: not UTF-8" in one_error_line(err)
+
+
+def test_fix_import_and_baseline_share_the_checked_selection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / ".env", scw_env(13))
+    write(tmp_path / ".gitleaksignore", ".env:scaleway.api_key:2\n")
+    write(tmp_path / ".leakwarden.toml", 'enable = ["scalewy"]\n')
+    for argv in (("fix", "."), ("import",), ("baseline", "create")):
+        code, _, err = run(capsys, *argv)
+        assert code == 2, argv
+        assert "key enable: no rule or provider 'scalewy' (nearest: scaleway" in one_error_line(err), argv
+
+
+def test_import_checks_where_it_writes_before_scanning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / ".env", scw_env(14))
+    write(tmp_path / ".gitleaksignore", ".env:scaleway.api_key:2\n")
+    write(tmp_path / ".leakwarden.toml", 'ignore_file = "nope/ignore.toml"\n')
+    code, out, err = run(capsys, "import")
+    assert code == 2
+    assert out == ""  # refused before the re-scan and its summary
+    assert "nope/ignore.toml: cannot write there:" in one_error_line(err)
+    assert run(capsys, "import", "--dry-run")[0] == 0  # a dry run writes nothing
