@@ -89,6 +89,22 @@ def test_push_of_clean_commits_exits_0(
     assert (code, secrets) == (0, [])
 
 
+def test_a_push_of_binaries_only_is_nothing_to_scan_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Repo(tmp_path / "repo")
+    before = repo.commit("init", {"README": "hello\n"})
+    middle = repo.commit("a logo", {"logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"})
+    gitlab_push(monkeypatch, before, middle)
+    code, secrets, _ = run(capsys, str(repo.path))
+    assert (code, secrets) == (0, [])
+    after = repo.commit("a dump", {"dump.sql": "insert into t values (1);\n" * 100})
+    gitlab_push(monkeypatch, middle, after)
+    code, _, err = run(capsys, str(repo.path), "--max-file-size", "1KB")
+    assert code == 2  # what the push brought could not be scanned
+    assert "nothing was scanned: every input was skipped (1 too large)" in err
+
+
 def test_new_branch_scans_what_no_other_branch_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

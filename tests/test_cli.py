@@ -95,6 +95,7 @@ def test_min_confidence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_exclude_and_max_file_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "vendor" / ".env", PAIR)
     write(tmp_path / "big.env", PAIR + "#" * 5000)
+    write(tmp_path / "readme.md", "scanned: the scan is not empty\n")
     code, _, err = run(
         capsys, "scan", "path", str(tmp_path), "--exclude", "vendor/", "--max-file-size", "1KB"
     )
@@ -313,7 +314,7 @@ def test_config_show_baseline_and_ignore_commands(
     assert len(json.loads((tmp_path / ".leakwarden-baseline.json").read_text())["findings"]) == 2
 
     report = tmp_path / "r.json"
-    run(capsys, "scan", "path", ".", "--format", "json", "-o", str(report))
+    run(capsys, "scan", "path", ".", "--format", "json", "-o", str(report), "--no-baseline")
     fingerprint = json.loads(report.read_text())["findings"][0]["fingerprint"]
     assert run(capsys, "baseline", "create", "--from-report", str(report), "-o", "from-report.json")[0] == 0
     assert len(json.loads((tmp_path / "from-report.json").read_text())["findings"]) == 2
@@ -324,6 +325,6 @@ def test_config_show_baseline_and_ignore_commands(
     assert code == 0
     assert run(capsys, "ignore", fingerprint, "--reason", "again")[0] == 2  # already there
     assert "rotated 2026-11-24; fixture" in (tmp_path / ".leakwarden-ignore.toml").read_text()
-    code, out, _ = run(capsys, "scan", "path", ".", "--format", "json")
+    code, out, _ = run(capsys, "scan", "path", ".", "--format", "json", "--no-baseline")
     assert fingerprint not in {f["fingerprint"] for f in json.loads(out)["findings"]}
     assert run(capsys, "baseline", "update", "-o", "missing.json")[0] == 2

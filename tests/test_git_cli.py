@@ -156,3 +156,56 @@ def test_python_dash_m_in_the_repository(repo: Repo) -> None:
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["occurrences"][0]["path"] == "b.env"
     assert done.stderr == ""
+
+
+def _overwrite(repo: Repo, oid: str) -> None:
+    path = repo.path / ".git" / "objects" / oid[:2] / oid[2:]
+    path.chmod(0o644)
+    path.write_bytes(b"not an object\n")
+
+
+def test_a_history_that_could_not_be_read_is_never_clean(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("init", {"a.txt": "nothing here\n"})
+    repo.commit("more", {"b.txt": "nothing either\n"})
+    _overwrite(repo, repo.git("rev-parse", "HEAD^{tree}"))
+    code, out, err = run(capsys, "scan", "git", str(repo.path))
+    assert code == 2
+    assert "No leaked credentials found in what could be read, but part of the history could not" in out
+    assert "leakwarden: error: part of the history could not be read (1 corrupt object)" in err
+    code, out, _ = run(capsys, "scan", "git", str(repo.path), "--format", "json", "-q")
+    assert code == 2
+    summary = json.loads(out)["summary"]
+    assert summary["incomplete"] is True
+    assert summary["skipped"] == {"corrupt object": 1}
+
+    keys = Repo(repo.path.parent / "keys")
+    keys.commit("a key", {"k.env": scw_env(40)})
+    keys.commit("removed", {"k.env": "rotated\n"})
+    _overwrite(keys, keys.git("rev-parse", "HEAD^{tree}"))
+    code, out, err = run(capsys, "scan", "git", str(keys.path), "--format", "json")
+    assert code == 1  # findings: exit 1 as usual, the gap still reported
+    document = json.loads(out)
+    assert [f["parts"]["access_key"][:4] for f in document["findings"]] == [scw_pair(40)[0][:4]]
+    assert document["summary"]["incomplete"] is True
+    assert "part of the history could not be read" in err
+
+
+def test_scan_staged_nothing_to_scan_versus_could_not_scan(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("init", {"a.txt": "a\n", "b.txt": "b\n"})
+    repo.git("rm", "-q", "a.txt")
+    code, _, _ = run(capsys, "scan", "staged", str(repo.path))
+    assert code == 0  # only a deletion: nothing to scan
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    repo.git("add", "logo.png")
+    code, out, _ = run(capsys, "scan", "staged", str(repo.path), "--format", "json")
+    assert code == 0  # only a binary: nothing to scan either
+    assert json.loads(out)["summary"]["nothing_scanned"] is True
+    repo.write("dump.sql", "x" * 5000)
+    repo.git("add", "dump.sql")
+    code, _, err = run(capsys, "scan", "staged", str(repo.path), "--max-file-size", "1KB")
+    assert code == 2  # what was asked could not be scanned
+    assert "nothing was scanned: every input was skipped (1 binary, 1 too large)" in err

@@ -337,3 +337,42 @@ def test_odd_paths_are_attributed_exactly(repo: Repo) -> None:
     repo.commit("odd names", {name: scw_env(40 + i) for i, name in enumerate(names)})
     result = scan_git(str(repo.path))
     assert sorted(commits(f)[0][0] for f in result.findings) == sorted(names)
+
+
+def _overwrite(repo: Repo, oid: str) -> None:
+    """Replace a loose object with bytes that are not zlib data: git cannot read it at all."""
+    path = repo.path / ".git" / "objects" / oid[:2] / oid[2:]
+    path.chmod(0o644)
+    path.write_bytes(b"not an object\n")
+
+
+def test_a_corrupt_head_tree_does_not_hide_the_history_behind_it(repo: Repo) -> None:
+    for n in range(5):
+        repo.commit(f"key {n}", {f"keys/k{n}.env": scw_env(300 + n)})
+    repo.git("rm", "-q", "-r", "keys")
+    repo.commit("rotated: keys removed", {"README.md": "nothing secret\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    _overwrite(repo, tree)
+
+    result = scan_git(str(repo.path), jobs=1)
+    assert secrets(result) == {scw_pair(300 + n)[0] for n in range(5)}
+    assert result.summary.incomplete
+    [lost] = [s for s in result.summary.skipped if s.lost]
+    assert lost.reason == "corrupt object"
+    assert lost.path == f"<object {tree}>"
+    assert any("could not walk the whole history" in note for note in result.summary.notes)
+    assert result.summary.untrusted() == "part of the history could not be read (1 corrupt object)"
+
+
+def test_a_partial_clone_is_not_an_incomplete_scan(repo: Repo, tmp_path: Path) -> None:
+    repo.git("config", "uploadpack.allowFilter", "true")
+    repo.commit("one", {"a.txt": "a\n"})
+    clone = tmp_path / "partial"
+    subprocess.run(
+        ["git", "clone", "-q", "--no-checkout", "--filter=blob:none", f"file://{repo.path}", str(clone)],
+        check=True,
+        env=repo.env(),
+    )
+    result = scan_git(str(clone))
+    assert result.summary.skipped_by_reason() == {"missing object": 1}
+    assert not result.summary.incomplete

@@ -74,9 +74,13 @@ def test_allow_paths_and_secrets(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ('[[ignore]]\nfingerprint = "nothex"\nreason = "x"\n', "ignore[0].fingerprint"),
-        ('[[ignore]]\nfingerprint = "0123456789abcdef"\n', "ignore[0].reason: every ignore needs a reason"),
         (
-            '[[ignore]]\nfingerprint = "0123456789abcdef"\nreason = "x"\nwho = "me"\n',
+            '[[ignore]]\nfingerprint = "0123456789abcdef"\nreason = "x"\n',
+            "ignore[0].fingerprint: must be a full",
+        ),
+        ('[[ignore]]\nfingerprint = "' + "ab" * 20 + '"\n', "ignore[0].reason: every ignore needs a reason"),
+        (
+            '[[ignore]]\nfingerprint = "' + "ab" * 20 + '"\nreason = "x"\nwho = "me"\n',
             "ignore[0].who: unknown key",
         ),
         ("ignore = 3\n", "key ignore: must be an array of tables"),

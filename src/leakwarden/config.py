@@ -19,6 +19,7 @@ from leakwarden.model import Confidence
 
 CONFIG_FILE = ".leakwarden.toml"
 PYPROJECT = "pyproject.toml"
+BASELINE_FILE = ".leakwarden-baseline.json"  # at the project root: what `baseline create` writes
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
@@ -117,6 +118,8 @@ def _table(path: Path, pyproject: bool) -> tuple[str, Mapping[str, Any]] | None:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8; tomllib lets the decoding error through
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
     if not pyproject:
         return str(path), document
     tool = document.get("tool", {})
@@ -135,6 +138,21 @@ def find_project_dir(start: Path) -> Path:
         if any((directory / name).exists() for name in (CONFIG_FILE, PYPROJECT, ".git")):
             return directory
     return start
+
+
+def project_root(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """Where a project's files live (the ignore file, the default baseline): the directory of
+    the configuration file given, else the nearest directory at or above `start` (default: the
+    working directory) with a configuration file or a `.git`, else `start` itself."""
+    if explicit is not None:
+        return explicit.resolve().parent
+    return find_project_dir(start or Path.cwd())
+
+
+def baseline_file(config: Config, root: Path) -> Path:
+    """The baseline a project uses: the `baseline` setting (configuration or `--baseline`), else
+    `.leakwarden-baseline.json` at the project root, where `baseline create` writes it."""
+    return Path(config.baseline) if config.baseline else root / BASELINE_FILE
 
 
 def load_config(start: Path | None = None, explicit: Path | None = None) -> Config:

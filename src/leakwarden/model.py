@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 FINGERPRINT_VERSION = "v1"
+FINGERPRINT_LENGTH = 40  # hex digits of a finding's fingerprint; reports may show a prefix
 
 
 class Confidence(enum.IntEnum):
@@ -153,7 +154,7 @@ def fingerprint(rule_id: str, secret: str, parts: Mapping[str, str] | None = Non
     """Stable id of a finding: depends on the rule and the secret only, never on where it is."""
     material = secret if not parts else "\x1f".join(f"{k}={parts[k]}" for k in sorted(parts))
     digest = hashlib.sha256(f"leakwarden:{FINGERPRINT_VERSION}\x00{rule_id}\x00{material}".encode())
-    return digest.hexdigest()[:40]
+    return digest.hexdigest()[:FINGERPRINT_LENGTH]
 
 
 @dataclass(slots=True)
@@ -191,6 +192,14 @@ class Verdict:
     identity: Mapping[str, str] = field(default_factory=dict)  # account, user, key name, scopes, expiry
 
 
+# Skips that are a setting doing its job, not a failure to read what was asked: with nothing
+# else to scan, a commit or push made only of these has nothing to scan (exit 0), while a
+# command aimed at them scanned nothing (exit 2).
+CHOSEN_SKIPS = frozenset({"binary", "symlink", "not a regular file"})
+# Skips that mean part of a repository could not be read: no clean result can be claimed.
+_UNREADABLE = frozenset({"corrupt object", "unreadable object", "missing object", "unreadable history"})
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """Something a source could not or would not scan, with the reason users see."""
@@ -198,6 +207,12 @@ class Skipped:
     path: str
     reason: str
     detail: str = ""
+
+    @property
+    def lost(self) -> bool:
+        """Part of a repository that could not be read (an object a partial clone never
+        fetched is absent by design, not lost)."""
+        return self.reason in _UNREADABLE and "partial clone" not in self.detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +245,38 @@ class ScanSummary:
     def skipped_by_reason(self) -> dict[str, int]:
         return _count(item.reason for item in self.skipped)
 
+    @property
+    def nothing_scanned(self) -> bool:
+        """Every input was skipped: no result can be claimed (an empty input is not this)."""
+        return self.blobs == 0 and bool(self.skipped)
+
+    @property
+    def incomplete(self) -> bool:
+        """Part of a repository could not be read (see `Skipped.lost`)."""
+        return any(item.lost for item in self.skipped)
+
+    def untrusted(self, chosen_skips_count: bool = True) -> str | None:
+        """Why a scan without findings is not a clean result, in one line; None when it is.
+        `chosen_skips_count=False` (commits and pushes): binaries, symlinks and special files
+        are nothing to scan, not a failure to scan."""
+        if self.incomplete:
+            lost = _count(item.reason for item in self.skipped if item.lost)
+            return "part of the history could not be read (" + _counts(lost) + ")"
+        skipped = [s for s in self.skipped if chosen_skips_count or s.reason not in CHOSEN_SKIPS]
+        if self.blobs == 0 and skipped:
+            return (
+                "nothing was scanned: every input was skipped ("
+                + _counts(_count(s.reason for s in skipped))
+                + ")"
+            )
+        return None
+
     def suppressed_by_kind(self) -> dict[str, int]:
         return _count(item.kind for item in self.suppressed)
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in counts.items())
 
 
 def _count(keys: Iterable[str]) -> dict[str, int]:

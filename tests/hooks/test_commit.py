@@ -298,3 +298,25 @@ def test_commit_a_and_commit_of_paths_are_scanned_through_git_s_temporary_index(
     assert blocked.returncode != 0
     assert "app.env:3:" in blocked.stderr
     assert commits(repo) == 2
+
+
+def test_nothing_to_scan_lets_a_commit_through_and_what_cannot_be_read_blocks_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "hook", "install", str(repo), "--pre-commit")[0] == 0
+    git(repo, "rm", "-q", "README.md")
+    deleted = git(repo, "commit", "-q", "-m", "only a deletion", check=False)
+    assert deleted.returncode == 0, deleted.stderr
+    (repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    git(repo, "add", "logo.png")
+    binary = git(repo, "commit", "-q", "-m", "only a binary", check=False)
+    assert binary.returncode == 0, binary.stderr
+    assert commits(repo) == 3
+
+    (repo / ".leakwarden.toml").write_text('enable = ["scaleway"]\nmax_file_size = "1KB"\n')
+    git(repo, "commit", "-q", "--no-verify", "-am", "smaller limit")
+    blocked = commit(repo, {"dump.sql": "insert into t values (1);\n" * 100})
+    assert blocked.returncode != 0
+    assert "nothing was scanned: every input was skipped (1 too large)" in blocked.stderr
+    assert "git commit --no-verify" in blocked.stderr
+    assert commits(repo) == 4

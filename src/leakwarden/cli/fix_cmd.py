@@ -84,29 +84,16 @@ def fix(
 
 
 def _policy(config_file: str | None) -> tuple[Any, Any, Any]:
-    """The project's configuration, catalogue, and a filter applying its ignore policy."""
-    from leakwarden.config import find_project_dir, load_config
-    from leakwarden.errors import ConfigError
-    from leakwarden.ignore.policy import Policy, apply_policy, load_ignore_file, parse_baseline
-    from leakwarden.rules.catalog import load_catalog
+    """The project's configuration, catalogue, and a filter applying its ignore policy (the
+    ignore file, the baseline, the allowlists), as `scan` applies them."""
+    from leakwarden.cli.options import project_catalog
+    from leakwarden.config import load_config, project_root
+    from leakwarden.ignore.policy import apply_policy, load_policy
 
-    config = load_config(explicit=Path(config_file) if config_file else None)
-    catalog = load_catalog(config.rules).select(enable=config.enable, disable=config.disable)
-    root = Path(config_file).resolve().parent if config_file else find_project_dir(Path.cwd())
-    ignore_file = Path(config.ignore_file)
-    baseline: frozenset[str] = frozenset()
-    if config.baseline:
-        try:
-            baseline = parse_baseline(Path(config.baseline).read_text(encoding="utf-8"), config.baseline)
-        except OSError as exc:
-            raise ConfigError(f"{config.baseline}: cannot read baseline: {exc.strerror or exc}") from None
-    policy = Policy(
-        root=root,
-        ignores=load_ignore_file(ignore_file if ignore_file.is_absolute() else root / ignore_file),
-        baseline=baseline,
-        allow_paths=config.allow_paths,
-        allow_secrets=config.allow_secrets,
-    )
+    explicit = Path(config_file) if config_file else None
+    config = load_config(explicit=explicit)
+    catalog = project_catalog(config)
+    policy = load_policy(config, project_root(explicit))
     return config, catalog, lambda findings: apply_policy(findings, policy)[0]
 
 

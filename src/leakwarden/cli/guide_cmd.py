@@ -64,8 +64,10 @@ def _output_options(func: F) -> F:
 
 
 def _write(text: str, output: str | None) -> None:
+    from leakwarden.cli.options import write_file
+
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_file(output, text, "--output")
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -92,12 +94,19 @@ def guide(
     output: str | None,
 ) -> int:
     """The incident guide of a credential type: RULE_ID (or a provider, e.g. scaleway)."""
+    from leakwarden.cli.options import check_writable
     from leakwarden.remediate import render, render_list, resolve_rule, rule_guide
     from leakwarden.rules.catalog import load_catalog
 
+    if output:
+        check_writable(output, "--output")
     catalog = load_catalog(rule_files)
     if list_guides:
         rules = [r for r in catalog.rules if rule_id is None or rule_id in (r.provider, r.id)]
+        if not rules:
+            raise click.BadParameter(
+                f"no rule or provider {rule_id!r}{catalog.nearest(rule_id or '')}", param_hint="RULE_ID"
+            )
         _write(render_list([rule_guide(r, catalog) for r in rules], fmt), output)
         return EXIT_CLEAN
     if rule_id is None:
@@ -105,7 +114,7 @@ def guide(
     rule = resolve_rule(catalog, rule_id)
     if rule is None:
         raise click.BadParameter(
-            f"no rule or provider {rule_id!r} (see `leakwarden guide --list`)", param_hint="RULE_ID"
+            f"no rule or provider {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID"
         )
     built = rule_guide(rule, catalog, platforms or None, languages or None)
     _write(render([built], fmt, _color(fmt, output)), output)
@@ -160,11 +169,14 @@ def remediate(
 ) -> int:
     """The guide of each finding of a JSON report, or of the one FINGERPRINT (a prefix will do):
     where it was found, what it is bound to, what will stop working, what to do."""
+    from leakwarden.cli.options import check_writable
     from leakwarden.errors import InputError
     from leakwarden.model import Finding
     from leakwarden.remediate import finding_guide, finding_info, render, report_findings, select
     from leakwarden.rules.catalog import load_catalog
 
+    if output:
+        check_writable(output, "--output")
     try:
         document = json.loads(Path(report_file).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -28,10 +28,10 @@ class _ScanLookup:
     there is one), the whole project scanned only when a peer names a secret by its hash."""
 
     def __init__(self, root: Path, config: Any) -> None:
-        from leakwarden.rules.catalog import load_catalog
+        from leakwarden.cli.options import project_catalog
 
         self.root, self.config = root, config
-        self.catalog = load_catalog(config.rules).select(enable=config.enable, disable=config.disable)
+        self.catalog = project_catalog(config)
         self.files: dict[tuple[str, str], Any] = {}
         self._everywhere: list[Any] | None = None
 
@@ -224,9 +224,13 @@ def _new_ignore_file(path: Path, entries: Sequence[Any]) -> tuple[str, str] | No
 
 
 def _write(path: Path, text: str) -> None:
+    from leakwarden.errors import InputError
     from leakwarden.fileio import replace_file
 
-    replace_file(path, text.encode("utf-8"))
+    try:
+        replace_file(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 @click.command("import")
@@ -252,6 +256,12 @@ def import_command(project_dir: str, source: str, dry_run: bool) -> int:
     plans = _plans(root, TOOLS if source == "all" else (source,))
     config = load_config(start=root)
     ignore_path = root / config.ignore_file
+    if not dry_run:  # before the re-scan: a file that cannot be written must not cost it
+        from leakwarden.cli.options import check_writable
+        from leakwarden.config import CONFIG_FILE
+
+        for target in (ignore_path, root / CONFIG_FILE):
+            check_writable(target, "")
     lookup = _ScanLookup(root, config)
     lookup.prefetch(
         [

@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"leakwarden: error: {exc.format_message()}", err=True)
         return EXIT_USAGE
     except LeakwardenError as exc:
-        click.echo(f"leakwarden: error: {exc}", err=True)
+        click.echo(f"leakwarden: error: {_one_line(str(exc))}", err=True)
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -106,6 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_BUG
     return int(result) if isinstance(result, int) else EXIT_CLEAN
+
+
+def _one_line(message: str) -> str:
+    """An error is one line on stderr, whatever a library put in its message (YAML's errors
+    span three)."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 def entry() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -102,7 +104,14 @@ def scan_options(func: F) -> F:
         click.option(
             "--baseline",
             type=click.Path(dir_okay=False),
-            help="Report only findings whose fingerprints the baseline FILE does not hold.",
+            help="Report only findings whose fingerprints the baseline FILE does not hold [default: the "
+            "config's `baseline`, else .leakwarden-baseline.json at the project root when it exists, as "
+            "`leakwarden baseline create` writes it].",
+        ),
+        click.option(
+            "--no-baseline",
+            is_flag=True,
+            help="Use no baseline: report the findings it would hide.",
         ),
         click.option(
             "--jobs", "-j", type=click.IntRange(0, 256), default=0, help="Workers (0: one per core)."
@@ -122,16 +131,49 @@ def scan_options(func: F) -> F:
     return func
 
 
+def check_writable(path: str | os.PathLike[str], what: str) -> None:
+    """InputError (exit 2) unless a file can be written at `path`: checked before the work,
+    so a typo in a directory name does not throw away a whole scan."""
+    from leakwarden.errors import InputError
+
+    target = Path(path)
+    where = f"{what} {path}" if what else str(path)
+    if target.is_dir():
+        raise InputError(f"{where}: is a directory, not a file")
+    parent = target.parent
+    if not parent.is_dir():
+        problem = "does not exist" if not parent.exists() else "is not a directory"
+        raise InputError(f"{where}: cannot write there: {parent} {problem}")
+    writable = os.access(target, os.W_OK) if target.exists() else os.access(parent, os.W_OK | os.X_OK)
+    if not writable:
+        raise InputError(f"{where}: cannot write there: permission denied")
+
+
+def write_file(path: str | os.PathLike[str], text: str, what: str) -> None:
+    """Write `text` to `path`; a failure (a full disk, say) is an InputError naming the path."""
+    from leakwarden.errors import InputError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        where = f"{what} {path}" if what else str(path)
+        raise InputError(f"{where}: cannot write: {exc.strerror or exc}") from None
+
+
 def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
     """The scan's settings: the project's configuration, overridden by the command line."""
-    from pathlib import Path
-
-    from leakwarden.config import find_project_dir, load_config
-    from leakwarden.ignore.policy import Policy, load_ignore_file, parse_baseline
+    from leakwarden.config import load_config, project_root
+    from leakwarden.ignore.policy import load_policy
     from leakwarden.model import Confidence
 
+    if kwargs.get("output"):
+        check_writable(kwargs["output"], "--output")
     config_file, baseline = kwargs.pop("config_file"), kwargs.pop("baseline")
-    config = load_config(explicit=Path(config_file) if config_file else None)
+    no_baseline = kwargs.pop("no_baseline", False)
+    if baseline and no_baseline:
+        raise click.UsageError("give either --baseline or --no-baseline, not both")
+    explicit = Path(config_file) if config_file else None
+    config = load_config(explicit=explicit)
     config = config.with_overrides(
         "command line",
         min_confidence=Confidence.parse(kwargs["min_confidence"]) if kwargs["min_confidence"] else None,
@@ -140,24 +182,7 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         rules=config.rules + tuple(kwargs["rules"]) if kwargs["rules"] else None,
         baseline=baseline,
     )
-    root = Path(config_file).resolve().parent if config_file else find_project_dir(Path.cwd())
-    ignore_file = Path(config.ignore_file)
-    ignore_file = ignore_file if ignore_file.is_absolute() else root / ignore_file
-    baseline_ids: frozenset[str] = frozenset()
-    if config.baseline:
-        try:
-            baseline_ids = parse_baseline(Path(config.baseline).read_text(encoding="utf-8"), config.baseline)
-        except OSError as exc:
-            from leakwarden.errors import ConfigError
-
-            raise ConfigError(f"{config.baseline}: cannot read baseline: {exc.strerror or exc}") from None
-    policy = Policy(
-        root=root,
-        ignores=load_ignore_file(ignore_file),
-        baseline=baseline_ids,
-        allow_paths=config.allow_paths,
-        allow_secrets=config.allow_secrets,
-    )
+    policy = load_policy(config, project_root(explicit), use_baseline=not no_baseline)
     names = set(ScanArgs.__dataclass_fields__) - {"config", "policy"}
     values = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
     values.update(
@@ -211,15 +236,24 @@ class ProgressBar:
             self._progress.stop()
 
 
-def load_catalog_for(args: ScanArgs) -> Any:
+def project_catalog(config: Any) -> Any:
+    """The catalogue a project's configuration asks for: its rule files, `enable`, `disable`."""
     from leakwarden.rules.catalog import load_catalog
 
-    return load_catalog(args.rules).select(enable=args.config.enable, disable=args.config.disable)
+    return load_catalog(config.rules).select(config.enable, config.disable, config.origins)
 
 
-def emit(result: Any, catalog: Any, args: ScanArgs) -> int:
+def load_catalog_for(args: ScanArgs) -> Any:
+    return project_catalog(args.config)
+
+
+def emit(result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = True) -> int:
     """Apply the team's policy (ignore file, baseline, allowlists), write the report and the
-    summary line, and return the exit code."""
+    summary line, and return the exit code: 1 with findings; else 2 when the result cannot be
+    called clean (nothing was scanned, or part of a history could not be read), else 0.
+    `chosen_skips_count=False` for commits and pushes, where binaries and symlinks alone are
+    nothing to scan."""
+    from leakwarden.cli.main import EXIT_USAGE
     from leakwarden.ignore.policy import apply_policy
     from leakwarden.model import SuppressedItem
     from leakwarden.reports import render
@@ -239,6 +273,12 @@ def emit(result: Any, catalog: Any, args: ScanArgs) -> int:
             )
             for o in item.finding.occurrences
         )
+    hidden = sum(1 for item in suppressed if item.reason == "baseline")
+    if hidden:
+        result.summary.notes.append(
+            f"the baseline {args.policy.baseline_file} hid {hidden} finding{'s' if hidden != 1 else ''} "
+            "it holds (--no-baseline reports them)"
+        )
 
     if args.fmt == "text":
         color = args.output is None and sys.stdout.isatty()
@@ -246,11 +286,18 @@ def emit(result: Any, catalog: Any, args: ScanArgs) -> int:
     else:
         report = render(args.fmt, result, catalog, args.show_secrets)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
+        write_file(args.output, report, "--output")
     else:
         sys.stdout.write(report)
         sys.stdout.flush()
     if not args.quiet:
         click.echo(summary_line(result.summary, len(result.findings)), err=True)
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    if result.findings:
+        return EXIT_FINDINGS
+    problem = result.summary.untrusted(chosen_skips_count)
+    if problem:
+        from leakwarden.reports.common import safe
+
+        click.echo(safe(f"leakwarden: error: {problem}; this is not a clean result"), err=True)
+        return EXIT_USAGE
+    return EXIT_CLEAN

@@ -145,7 +145,7 @@ def show_rule(rule_id: str, rule_files: tuple[str, ...]) -> int:
     catalog = load_catalog(rule_files)
     rule = catalog.get(rule_id)
     if rule is None:
-        raise click.BadParameter(f"no rule {rule_id!r} (see `leakwarden rules list`)", param_hint="RULE_ID")
+        raise click.BadParameter(f"no rule {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID")
     click.echo(_show(rule))
     return EXIT_CLEAN
 

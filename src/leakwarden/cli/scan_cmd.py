@@ -175,7 +175,7 @@ def scan_staged_cmd(repo: str, report_all: bool, **kwargs: Any) -> int:
         repo,
         report_all=report_all,
     )
-    return emit(result, catalog, args)
+    return emit(result, catalog, args, chosen_skips_count=False)
 
 
 @scan.command("ci")
@@ -219,4 +219,4 @@ def scan_ci_cmd(repo: str, base: str | None, deepen: int | None, unshallow: bool
     if args.fmt != "text" or args.output:  # a text report on stdout lists the notes itself
         for note in drawn.notes:
             click.echo(safe(f"leakwarden: note: {note}"), err=True)
-    return emit(result, catalog, args)
+    return emit(result, catalog, args, chosen_skips_count=False)

@@ -134,6 +134,20 @@ def _push(kind: str, plan: PushPlan, scan: HookScan, *, allow_skip: bool) -> int
 
 def _verdict(kind: str, result: ScanResult, scan: HookScan, notes: list[str], *, allow_skip: bool) -> int:
     result.findings, _ = apply_policy(result.findings, scan.policy)
+    # Binaries and symlinks alone are nothing to scan; what could not be read (a corrupt
+    # object, a file over the size limit) is not a pass.
+    problem = result.summary.untrusted(chosen_skips_count=False)
+    if not result.findings and problem:
+        what = "the staged changes" if kind == PRE_COMMIT else "the pushed commits"
+        bypass = "git commit --no-verify" if kind == PRE_COMMIT else "git push --no-verify"
+        if kind == PRE_RECEIVE:
+            bypass = f"git push -o {SKIP_OPTION}" if allow_skip else "ask the administrators"
+        print(
+            f"leakwarden: error: {problem}, so {what} could not be checked for secrets "
+            f"(to go ahead on purpose: {bypass})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if not result.findings:
         if kind != PRE_COMMIT:
             print(

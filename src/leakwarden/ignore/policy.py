@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pathspec
 
+from leakwarden.config import Config, baseline_file
 from leakwarden.errors import ConfigError
 from leakwarden.globs import gitignore_spec
-from leakwarden.model import Finding
+from leakwarden.ignore.fingerprints import MIN_PREFIX, is_full
+from leakwarden.model import FINGERPRINT_LENGTH, Finding
 
 BASELINE_VERSION = 1
 
@@ -47,6 +49,7 @@ class Policy:
     baseline: frozenset[str] = frozenset()
     allow_paths: Sequence[str] = ()
     allow_secrets: Sequence[str] = ()
+    baseline_file: str = ""  # where `baseline` was read from, for the summary
 
     def __post_init__(self) -> None:
         self._allow_paths = gitignore_spec(self.allow_paths) if self.allow_paths else None
@@ -117,8 +120,17 @@ def parse_ignore_file(text: str, where: str) -> list[IgnoreEntry]:
         if not isinstance(item, dict):
             raise ConfigError(f"{where}: key {key}: must be a table")
         fingerprint, reason = item.get("fingerprint"), item.get("reason")
-        if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{16,64}", fingerprint):
-            raise ConfigError(f"{where}: key {key}.fingerprint: must be a finding fingerprint (hex)")
+        if not isinstance(fingerprint, str) or not is_full(fingerprint):
+            got = (
+                f"{len(fingerprint)} characters"
+                if isinstance(fingerprint, str)
+                else type(fingerprint).__name__
+            )
+            raise ConfigError(
+                f"{where}: key {key}.fingerprint: must be a full fingerprint, {FINGERPRINT_LENGTH} hex "
+                f"digits (got {got}; `leakwarden ignore PREFIX` writes the full one for a prefix of at least "
+                f"{MIN_PREFIX})"
+            )
         if not isinstance(reason, str) or not reason.strip():
             raise ConfigError(f"{where}: key {key}.reason: every ignore needs a reason")
         paths = item.get("paths", [])
@@ -200,6 +212,12 @@ def parse_baseline_entries(text: str, where: str) -> list[BaselineEntry]:
     rows = document.get("findings")
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "fingerprint" in r for r in rows):
         raise ConfigError(f"{where}: key findings: must be a list of objects with a fingerprint")
+    for index, row in enumerate(rows):
+        if not isinstance(row["fingerprint"], str) or not is_full(row["fingerprint"]):
+            raise ConfigError(
+                f"{where}: key findings[{index}].fingerprint: must be a full fingerprint "
+                f"({FINGERPRINT_LENGTH} hex digits)"
+            )
     return [
         BaselineEntry(
             str(r["fingerprint"]), str(r.get("rule_id", "")), tuple(map(str, r.get("locations", [])))
@@ -211,6 +229,36 @@ def parse_baseline_entries(text: str, where: str) -> list[BaselineEntry]:
 def parse_baseline(text: str, where: str) -> frozenset[str]:
     """The fingerprints a baseline holds."""
     return frozenset(e.fingerprint for e in parse_baseline_entries(text, where))
+
+
+def read_baseline(path: Path) -> list[BaselineEntry]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{path}: cannot read baseline: {reason}") from None
+    return parse_baseline_entries(text, str(path))
+
+
+def load_policy(config: Config, root: Path, use_baseline: bool = True) -> Policy:
+    """The project's policy, its files read: the ignore file (none if absent) and the baseline
+    (`config.baseline`, which must exist; else the project's `.leakwarden-baseline.json` when
+    there is one; none when `use_baseline` is false)."""
+    ignore_file = Path(config.ignore_file)
+    ignore_file = ignore_file if ignore_file.is_absolute() else root / ignore_file
+    baseline: frozenset[str] = frozenset()
+    chosen = baseline_file(config, root)
+    use_baseline = use_baseline and (config.baseline is not None or chosen.is_file())
+    if use_baseline:
+        baseline = frozenset(e.fingerprint for e in read_baseline(chosen))
+    return Policy(
+        root=root,
+        ignores=load_ignore_file(ignore_file),
+        baseline=baseline,
+        allow_paths=config.allow_paths,
+        allow_secrets=config.allow_secrets,
+        baseline_file=str(chosen) if use_baseline else "",
+    )
 
 
 def render_baseline(entries: Iterable[BaselineEntry], created: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from leakwarden.errors import InputError
+from leakwarden.ignore.fingerprints import resolve_prefix
 from leakwarden.model import (
     CommitProvenance,
     Confidence,
@@ -94,13 +95,10 @@ def report_findings(document: Any, source: str = "report") -> list[ReportFinding
 
 
 def select(findings: list[ReportFinding], prefix: str | None, source: str = "report") -> list[ReportFinding]:
-    """All findings, or the one whose fingerprint starts with `prefix` (at least 6 characters)."""
+    """All findings, or the one whose fingerprint starts with `prefix` (a unique prefix of at
+    least 8 hex digits, the rule every command that takes a fingerprint follows)."""
     if not prefix:
         return findings
-    wanted = prefix.strip().lower()
-    matches = [f for f in findings if f.fingerprint.lower().startswith(wanted)]
-    if not matches or len(wanted) < 6:
-        raise InputError(f"{source}: no finding with fingerprint {prefix!r} (give at least 6 characters)")
-    if len({m.fingerprint for m in matches}) > 1:
-        raise InputError(f"{source}: fingerprint prefix {prefix!r} is ambiguous; give more characters")
-    return matches[:1]
+    known = {f.fingerprint.lower(): f.finding.rule_id for f in findings}
+    chosen = resolve_prefix(prefix, known, source, "the report")
+    return [next(f for f in findings if f.fingerprint.lower() == chosen)]

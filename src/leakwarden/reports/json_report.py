@@ -39,6 +39,8 @@ def summary_dict(summary: ScanSummary, findings: int) -> dict[str, Any]:
         "findings": findings,
         "skipped": summary.skipped_by_reason(),
         "skipped_items": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in summary.skipped],
+        "nothing_scanned": summary.nothing_scanned,
+        "incomplete": summary.incomplete,
         "duration_s": round(summary.duration_s, 3),
         "engine": summary.engine,
         "rules": summary.rules,

@@ -63,9 +63,15 @@ def summary_line(summary: ScanSummary, findings: int) -> str:
     skipped = summary.skipped_by_reason()
     if skipped:
         line += "; skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items())
-    suppressed = summary.suppressed_by_kind()
+    suppressed = {kind: n for kind, n in summary.suppressed_by_kind().items() if kind != "baseline"}
     if suppressed:
         line += "; set aside " + ", ".join(f"{n} by {kind}" for kind, n in suppressed.items())
+    hidden = len({item.fingerprint for item in summary.suppressed if item.kind == "baseline"})
+    if hidden:
+        line += f"; the baseline hid {hidden} finding{'s' if hidden != 1 else ''}"
+    problem = summary.untrusted()
+    if problem:
+        line += f"; {problem}"
     return safe(line)
 
 
@@ -85,6 +91,14 @@ def render_text(result: ScanResult, catalog: Catalog, show_secrets: bool = False
                 "bold",
             )
         )
+    elif result.summary.incomplete:  # not a clean result: say so where "clean" would be
+        problem = result.summary.untrusted()
+        console.print(
+            Text(safe(f"No leaked credentials found in what could be read, but {problem}."), "bold yellow")
+        )
+    elif result.summary.nothing_scanned:
+        problem = result.summary.untrusted() or ""
+        console.print(Text(safe(problem[:1].upper() + problem[1:] + "."), "bold yellow"))
     else:
         console.print(Text("No leaked credentials found.", "green"))
     for note in result.summary.notes:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from leakwarden.errors import RuleError
+from leakwarden.errors import ConfigError, RuleError
 from leakwarden.rules.schema import Rule, parse_document
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,13 +48,42 @@ class Catalog:
     def providers(self) -> list[str]:
         return sorted({rule.provider for rule in self.rules})
 
-    def select(self, enable: Iterable[str] | None = None, disable: Iterable[str] = ()) -> Catalog:
-        """The rules named (by id or provider) in `enable`, less those in `disable`.
+    def nearest(self, name: str) -> str:
+        """ " (nearest: …)", the known rule ids and providers closest to `name`, for an error
+        message; or where to look them up when none is close."""
+        known = sorted({r.id for r in self.rules} | {r.provider for r in self.rules})
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        if not close:  # a provider's rules share its prefix: "scalewy.key" is near "scaleway"
+            head = name.split(".", 1)[0]
+            close = difflib.get_close_matches(head, known, n=3, cutoff=0.5)
+        if close:
+            return f" (nearest: {', '.join(close)})"
+        return " (see `leakwarden rules list`)"
+
+    def select(
+        self,
+        enable: Iterable[str] | None = None,
+        disable: Iterable[str] = (),
+        origins: Mapping[str, str] | None = None,
+    ) -> Catalog:
+        """The rules named (by id or provider) in `enable`, less those in `disable`. A name that
+        is neither a rule id nor a provider, or a selection that leaves no rule, is a
+        ConfigError naming the key and where it was set (`origins`, as `Config.origins`): a typo
+        must not silently scan with no rules, or with a rule the user meant to turn off.
 
         Confidence is not a selection criterion: a low-confidence half still anchors a
         high-confidence pair, so the scanner filters findings by confidence after pairing."""
         enabled = set(enable) if enable is not None else None
         disabled = set(disable)
+        if enabled is None and not disabled:
+            return self
+        origins = origins or {}
+        known = {r.id for r in self.rules} | {r.provider for r in self.rules}
+        for key, names in (("enable", sorted(enabled or ())), ("disable", sorted(disabled))):
+            for name in names:
+                if name not in known:
+                    where = origins.get(key, "configuration")
+                    raise ConfigError(f"{where}: key {key}: no rule or provider {name!r}{self.nearest(name)}")
 
         def keep(rule: Rule) -> bool:
             if rule.id in disabled or rule.provider in disabled:
@@ -61,6 +91,13 @@ class Catalog:
             return enabled is None or rule.id in enabled or rule.provider in enabled
 
         kept = tuple(rule for rule in self.rules if keep(rule))
+        if not kept:
+            keys = [k for k, given in (("enable", enabled is not None), ("disable", bool(disabled))) if given]
+            where = " and ".join(dict.fromkeys(origins.get(k, "configuration") for k in keys))
+            named = f"{'keys' if len(keys) > 1 else 'key'} {' and '.join(keys)}"
+            raise ConfigError(
+                f"{where}: {named}: leaves no rule to scan with (the catalogue has {len(self.rules)})"
+            )
         if len(kept) == len(self.rules):
             return self
         digest = hashlib.sha256(f"{self.digest}:{[r.id for r in kept]}".encode()).hexdigest()
@@ -93,9 +130,17 @@ def parse_files(files: Sequence[RuleFile]) -> list[Rule]:
         try:
             document = yaml.load(file.text, Loader=_Loader)
         except yaml.YAMLError as exc:
-            raise RuleError(file.name, None, None, f"invalid YAML: {exc}") from None
+            raise RuleError(file.name, None, None, f"invalid YAML: {_yaml_reason(exc)}") from None
         rules.extend(parse_document(document, file.name))
     return rules
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """YAML's error in one line, with the line and column of the problem."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return " ".join(f"{problem}{where}".split())
 
 
 def _check_references(rules: Sequence[Rule]) -> None:

@@ -30,6 +30,7 @@ def cached_engine(catalog: Catalog, kind: str = "auto", use_cache: bool = True) 
     except OSError:
         serialized = None
     engine = build_engine(catalog, kind, serialized)
-    if serialized is None and isinstance(engine, HyperscanEngine):
+    # An empty database cannot be serialized (Hyperscan has nothing to compile): no rule, no cache.
+    if serialized is None and isinstance(engine, HyperscanEngine) and engine.rules:
         write_atomically(path, engine.serialize())
     return engine

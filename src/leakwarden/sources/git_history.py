@@ -14,7 +14,9 @@ Attribution (`attribute`) runs after the scan, only for the blobs that had findi
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import util as mp_util
@@ -93,43 +95,91 @@ class GitHistorySource:
         return check
 
     def candidates(self) -> Iterator[tuple[str, str, int]]:
-        """(blob id, path, size) of each blob to read; what is passed over is recorded."""
+        """(blob id, path, size) of each blob to read; what is passed over is recorded. When
+        rev-list cannot walk the whole history (a corrupt tree or commit), the blobs of the
+        object database it did not reach are listed too (`_fallback`): over-scanning a broken
+        repository is better than passing it as clean."""
         self._walk = None
         if self.revisions.empty:
             return
         check = self._listing()
-        missing: list[str] = []
+        seen = _SeenIds() if self._walk is not None else None
         try:
-            for line in check.stdout:
-                name, _, rest = line.rstrip(b"\n").partition(b" ")
-                if rest == b"missing":
-                    missing.append(name.decode("ascii", "replace"))
-                    continue
-                kind, _, rest = rest.partition(b" ")
-                if kind != b"blob":
-                    continue
-                size_text, _, raw_path = rest.partition(b" ")
-                oid, size = name.decode("ascii"), int(size_text)
-                path = raw_path.decode("utf-8", "surrogateescape")
-                if size > self.max_file_size:
-                    self._skip(path, oid, "too large", f"{size} bytes")
-                    continue
-                yield oid, path, size
+            for oid, path, size in self._parse(check):
+                if seen is not None:
+                    seen.add(oid)
+                if self._wanted(oid, path, size):
+                    yield oid, path, size
+            self._finish(check, "cat-file --batch-check")
+            walked = self._walk.finish() if self._walk is not None else None
+            if walked is not None and seen is not None:
+                yield from self._fallback(walked, seen)
         except BaseException:
             check.kill()
             if self._walk is not None:
                 self._walk.kill()
             raise
-        errors = check.stderr_text()
-        self._finish(check, "cat-file --batch-check")
-        if self._walk is not None:
-            self._finish(self._walk, "rev-list")
-        self._record_missing(missing, errors)
+        finally:
+            if seen is not None:
+                seen.close()
+
+    def _wanted(self, oid: str, path: str, size: int) -> bool:
+        if size > self.max_file_size:
+            self._skip(path, oid, "too large", f"{size} bytes")
+            return False
+        return True
+
+    def _parse(self, check: Proc) -> Iterator[tuple[str, str, int]]:
+        """The blobs of a `--batch-check` listing; missing and corrupt objects are recorded
+        once it ends."""
+        missing: list[str] = []
+        for line in check.stdout:
+            name, _, rest = line.rstrip(b"\n").partition(b" ")
+            if rest == b"missing":
+                missing.append(name.decode("ascii", "replace"))
+                continue
+            kind, _, rest = rest.partition(b" ")
+            if kind != b"blob":
+                continue
+            size_text, _, raw_path = rest.partition(b" ")
+            yield name.decode("ascii"), raw_path.decode("utf-8", "surrogateescape"), int(size_text)
+        self._record_missing(missing, check.stderr_text())
+
+    def _fallback(self, problem: str, seen: _SeenIds) -> Iterator[tuple[str, str, int]]:
+        """rev-list stopped at an object it could not read: record that object, then list every
+        blob of the object database that the walk had not reached."""
+        found = _OID.findall(problem)
+        bad = next((oid for oid in found if len(oid) == self.git.hex_length), None)
+        if bad is not None:
+            self._lost(f"<object {bad}>", "corrupt object", f"git rev-list: {problem}")
+        else:
+            self._lost("<history>", "unreadable history", f"git rev-list: {problem}")
+        known = seen.ids()
+        check = self.git.popen("cat-file", "--batch-all-objects", "--unordered", CHECK_FORMAT)
+        more = 0
+        try:
+            for oid, path, size in self._parse(check):
+                if oid not in known and self._wanted(oid, path, size):
+                    more += 1
+                    yield oid, path, size
+        except BaseException:
+            check.kill()
+            raise
+        self._finish(check, "cat-file --batch-all-objects")
+        beyond = "outside the range and " if self.revisions.ids or self.rev_range or self.branches else ""
+        self.notes.append(
+            f"git could not walk the whole history ({problem}): the {more} blobs of the object database "
+            f"the walk had not reached were scanned too (they may include blobs {beyond}of no commit)"
+        )
+
+    def _lost(self, label: str, reason: str, detail: str) -> None:
+        if not any(s.path == label and s.reason == reason for s in self.skipped):
+            self.skipped.append(Skipped(label, reason, detail))
 
     def _finish(self, proc: Proc, what: str) -> None:
         problem = proc.finish()
-        if problem:
-            self.notes.append(f"git {what} stopped early ({problem}); the objects it listed were scanned")
+        if problem:  # what it listed was scanned; the rest of its listing is lost
+            self._lost("<history>", "unreadable history", f"git {what} stopped early: {problem}")
 
     def _record_missing(self, names: list[str], errors: bytes) -> None:
         hex_length = self.git.hex_length
@@ -140,7 +190,7 @@ class GitHistorySource:
                 continue
             reason = git_reason(errors, oid) if not name.startswith("?") else ""
             if oid in reason:
-                self.skipped.append(Skipped(f"<object {oid}>", "corrupt object", reason))
+                self._lost(f"<object {oid}>", "corrupt object", reason)
             else:
                 absent += 1
                 detail = "not fetched (partial clone)" if self.git.partial else "not in the repository"
@@ -225,3 +275,25 @@ class GitHistorySource:
 
 def _label(path: str, oid: str) -> str:
     return path or f"<blob {oid[:12]}>"
+
+
+_OID = re.compile(r"\b[0-9a-f]{40}(?:[0-9a-f]{24})?\b")
+
+
+class _SeenIds:
+    """The blob ids a listing yielded, kept in a temporary file rather than in memory: they are
+    needed only when the walk fails and the object database is listed instead."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+
+    def add(self, oid: str) -> None:
+        self._file.write(oid.encode("ascii") + b"\n")
+
+    def ids(self) -> set[str]:
+        self._file.flush()
+        self._file.seek(0)
+        return {line.rstrip(b"\n").decode("ascii") for line in self._file}
+
+    def close(self) -> None:
+        self._file.close()
