@@ -205,7 +205,7 @@ def test_rules_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
     assert {row["provider"] for row in json.loads(out)} == {"scaleway", "scalr"}
     code, _, err = run(capsys, "rules", "list", "--provider", "scalewy")
     assert code == 2
-    assert "did you mean scaleway" in err
+    assert "(nearest: scaleway" in err
     code, out, _ = run(capsys, "rules", "list", "--format", "markdown", "--provider", "scalr")
     assert code == 0
     assert "**1 rule** across **1 provider**" in out

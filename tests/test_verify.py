@@ -445,7 +445,7 @@ def test_cli_dry_run_redacts_and_reads_the_secret_from_stdin(
     assert main(["verify", "scaleway.secret_key", "eb9bff35-ec2b-4bb4-ba81-d752c751e3de"]) == 0
     assert "half of scaleway.api_key" in capsys.readouterr().out
     assert main(["verify", "scalway.api_key", "x"]) == 2
-    assert "did you mean scaleway.api_key" in capsys.readouterr().err
+    assert "(nearest: scaleway.api_key" in capsys.readouterr().err
 
 
 def _answer(condition: Condition) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Any
 
@@ -60,9 +59,9 @@ def list_rules(
     catalog = load_catalog(rule_files)
     unknown = sorted(set(providers) - set(catalog.providers))
     if unknown:
-        near = difflib.get_close_matches(unknown[0], catalog.providers, n=3)
-        hint = f" (did you mean {', '.join(near)}?)" if near else " (see `leakwarden rules list`)"
-        raise click.BadParameter(f"no provider {unknown[0]!r}{hint}", param_hint="--provider")
+        raise click.BadParameter(
+            f"no provider {unknown[0]!r}{catalog.nearest(unknown[0])}", param_hint="--provider"
+        )
     floor = Confidence.parse(min_confidence) if min_confidence else Confidence.LOW
     selected = [
         r

@@ -46,17 +46,13 @@ def resolve_credential(
 ) -> tuple[Catalog, Rule, dict[str, str]]:
     """The rule and the template values of a credential given on the command line (the secret
     from standard input when absent); a half given with its partner becomes its pair."""
-    import difflib
-
     from leakwarden.rules.catalog import load_catalog
     from leakwarden.verify import values_for
 
     catalog = load_catalog(rule_files)
     rule = catalog.get(rule_id)
     if rule is None:
-        near = difflib.get_close_matches(rule_id, [r.id for r in catalog.rules], n=3)
-        hint = f" (did you mean {', '.join(near)}?)" if near else " (see `leakwarden rules list`)"
-        raise click.BadParameter(f"no rule {rule_id!r}{hint}", param_hint="RULE_ID")
+        raise click.BadParameter(f"no rule {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID")
     if secret is None or secret == "-":
         secret = sys.stdin.readline().strip()
     if not secret:
