@@ -9,7 +9,13 @@ import zlib
 import pytest
 
 from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, build_engine
-from leakwarden.matching.filters import base62_crc32_ok, is_placeholder, jwt_ok, shannon_entropy
+from leakwarden.matching.filters import (
+    base62_crc32_ok,
+    is_placeholder,
+    jwt_ok,
+    packagist_crc32_ok,
+    shannon_entropy,
+)
 from leakwarden.rules.catalog import Catalog, RuleFile, build_catalog
 
 _B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -69,6 +75,17 @@ def test_base62_crc32() -> None:
     assert not base62_crc32_ok(broken)
     assert not base62_crc32_ok("ghp_short")
     assert not base62_crc32_ok("ghp_" + "a" * 29 + "!!!!!!!")
+
+
+def test_packagist_crc32() -> None:
+    # CRC32 of "packagist_ort_" + the 60 hex digits, worked out bit by bit (reflected polynomial
+    # 0xEDB88320) independently of zlib: ef52023f.
+    random_part = "3f0c1a9e5b7d2468ace013579bdf2468ace013579bdf02468ace13579bdf"
+    assert packagist_crc32_ok("packagist_ort_" + random_part + "ef52023f")
+    assert not packagist_crc32_ok("packagist_ort_" + random_part + "ef52023e")
+    assert not packagist_crc32_ok("packagist_out_" + random_part + "ef52023f")  # prefix is covered
+    assert not packagist_crc32_ok("packagist_ort_" + random_part[:-1] + "ef52023f")
+    assert not packagist_crc32_ok("packagist_ort_" + random_part + "EF52023F")
 
 
 def test_jwt() -> None:

@@ -101,9 +101,23 @@ def pypi_macaroon_ok(token: str) -> bool:
     return raw is not None and (b"pypi.org" in raw[:64] or b"test.pypi.org" in raw[:64])
 
 
+_PACKAGIST_TOKEN_RE = re.compile(r"^(packagist_[a-z]{3}_)([0-9a-f]{60})([0-9a-f]{8})$")
+
+
+def packagist_crc32_ok(token: str) -> bool:
+    """Private Packagist tokens: prefix, 60 hex characters, then the CRC32 of prefix and random
+    part as 8 lowercase hex digits."""
+    found = _PACKAGIST_TOKEN_RE.match(token)
+    if found is None:
+        return False
+    prefix, random_part, check = found.groups()
+    return format(zlib.crc32((prefix + random_part).encode()), "08x") == check
+
+
 CHECKSUMS: dict[str, Callable[[str], bool]] = {
     "github_crc32": base62_crc32_ok,
     "npm_crc32": base62_crc32_ok,
     "jwt": jwt_ok,
     "pypi_macaroon": pypi_macaroon_ok,
+    "packagist_crc32": packagist_crc32_ok,
 }
