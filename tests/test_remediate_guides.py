@@ -22,6 +22,7 @@ from leakwarden.remediate import (
     missing_items,
     render,
     report_findings,
+    resolve_rule,
     rule_guide,
 )
 from leakwarden.remediate.places import binding_name, bindings, category
@@ -89,7 +90,7 @@ def test_text_on_a_terminal_is_rich(catalog: Catalog) -> None:
 
 def test_founding_rules_have_complete_guides(catalog: Catalog) -> None:
     founding = [r for r in catalog.rules if r.provider in FOUNDING_PROVIDERS]
-    assert len(founding) == 8
+    assert len(founding) == 11
     for rule in founding:
         assert missing_items(rule, full=True) == [], rule.id
         assert completeness(rule).status == "complete"
@@ -105,11 +106,11 @@ def test_founding_rules_pass_the_strict_check(catalog: Catalog) -> None:
 
 
 def test_founding_guides_are_specific(catalog: Catalog) -> None:
-    text = {
-        rule.provider: render([rule_guide(rule, catalog)], "md")
-        for rule in catalog.rules
-        if rule.is_pair or rule.id.endswith("api_token")
-    }
+    text = {}
+    for provider in FOUNDING_PROVIDERS:
+        rule = resolve_rule(catalog, provider)
+        assert rule is not None, provider
+        text[provider] = render([rule_guide(rule, catalog)], "md")
     assert "UpdateAccessKey" in text["alibaba"]
     assert "--Status Inactive" in text["alibaba"]
     assert "GetAccessKeyLastUsed" in text["alibaba"]
@@ -123,6 +124,15 @@ def test_founding_guides_are_specific(catalog: Catalog) -> None:
     assert "`SCW_ACCESS_KEY`" in text["scaleway"]
     assert "`SCW_SECRET_KEY`" in text["scaleway"]
     assert "ALIBABA_CLOUD_ACCESS_KEY_SECRET" in text["alibaba"]
+    sts = render([rule_guide(catalog["alibaba.sts_credentials"], catalog)], "md")
+    assert "AssumeRole" in sts
+
+
+def test_a_provider_with_several_credentials_names_them(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "guide", "github")
+    assert code == 2
+    assert "name one:" in err
+    assert "github.personal_access_token" in err
 
 
 # --- the lint switch ----------------------------------------------------------------------------------

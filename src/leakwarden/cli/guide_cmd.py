@@ -113,6 +113,12 @@ def guide(
         raise click.UsageError("give a RULE_ID (see `leakwarden guide --list`)")
     rule = resolve_rule(catalog, rule_id)
     if rule is None:
+        several = [r.id for r in catalog.rules if r.provider == rule_id]
+        if several:
+            raise click.BadParameter(
+                f"provider {rule_id!r} has {len(several)} credential types; name one: {', '.join(several)}",
+                param_hint="RULE_ID",
+            )
         raise click.BadParameter(
             f"no rule or provider {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID"
         )

@@ -85,12 +85,14 @@ def finding_guide(
 
 
 def resolve_rule(catalog: Catalog, name: str) -> Rule | None:
-    """A rule by id; or, given a provider, its pair rule (the whole credential) or its only rule."""
+    """A rule by id; or, given a provider, its main credential: its first pair rule (the whole
+    credential, in catalogue order, where the provider's primary credential comes first) or its
+    only rule."""
     rule = catalog.get(name)
     if rule is not None:
         return rule
     mine = [r for r in catalog.rules if r.provider == name]
     pairs = [r for r in mine if r.is_pair]
-    if len(pairs) == 1:
+    if pairs:
         return pairs[0]
     return mine[0] if len(mine) == 1 else None
