@@ -51,6 +51,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     ignore_file: str = ".leakwarden-ignore.toml"
     baseline: str | None = None
+    verify: bool = False  # `scan --verify` by default (never for git hooks)
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, origin: str, **values: Any) -> Config:
@@ -101,6 +102,10 @@ def _convert(where: str, key: str, value: Any, base: Path) -> Any:
             return parse_size(value)
         except ValueError as exc:
             raise ConfigError(f"{where}: key {key}: {exc}") from None
+    if key == "verify":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: key {key}: must be true or false")
+        return value
     if key in ("ignore_file", "baseline"):
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{where}: key {key}: must be a path")

@@ -166,6 +166,7 @@ class Finding:
     confidence: Confidence
     parts: Mapping[str, str]
     occurrences: list[Occurrence]
+    verdict: Verdict | None = None  # set by `scan --verify`: what the issuing provider said
 
     @property
     def fingerprint(self) -> str:
@@ -241,6 +242,9 @@ class ScanSummary:
     rules: int = 0
     notes: list[str] = field(default_factory=list)
     suppressed: list[SuppressedItem] = field(default_factory=list)
+    # `scan --verify`: findings by verdict status, before `--only-live` set any aside; empty when
+    # nothing was verified.
+    verified: dict[str, int] = field(default_factory=dict)
 
     def skipped_by_reason(self) -> dict[str, int]:
         return _count(item.reason for item in self.skipped)

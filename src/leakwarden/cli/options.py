@@ -46,6 +46,9 @@ class ScanArgs:
     quiet: bool
     config: Any  # leakwarden.config.Config, imported lazily
     policy: Any  # leakwarden.ignore.policy.Policy
+    verify: bool = False
+    only_live: bool = False
+    verify_dry_run: bool = False
 
 
 def scan_options(func: F) -> F:
@@ -125,6 +128,23 @@ def scan_options(func: F) -> F:
         ),
         click.option("--binary", "include_binary", is_flag=True, help="Scan binary files too."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary line on stderr."),
+        click.option(
+            "--verify/--no-verify",
+            default=None,
+            help="Ask each finding's issuing provider whether it is live, and whose it is (sends the "
+            "credential to the hosts its rule declares, nowhere else) [default: off, or the config's "
+            "`verify`].",
+        ),
+        click.option(
+            "--only-live",
+            is_flag=True,
+            help="Report only findings their provider accepted (implies --verify).",
+        ),
+        click.option(
+            "--verify-dry-run",
+            is_flag=True,
+            help="Print, redacted, the request each finding's check would send; send nothing.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -181,6 +201,7 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         exclude=config.exclude + tuple(kwargs["exclude"]) if kwargs["exclude"] else None,
         rules=config.rules + tuple(kwargs["rules"]) if kwargs["rules"] else None,
         baseline=baseline,
+        verify=kwargs.get("verify"),
     )
     policy = load_policy(config, project_root(explicit), use_baseline=not no_baseline)
     names = set(ScanArgs.__dataclass_fields__) - {"config", "policy"}
@@ -190,6 +211,7 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         max_file_size=config.max_file_size,
         exclude=config.exclude,
         rules=config.rules,
+        verify=bool(config.verify or values.get("only_live")),
     )
     return ScanArgs(**values, config=config, policy=policy)
 
@@ -280,6 +302,11 @@ def emit(result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = T
             "it holds (--no-baseline reports them)"
         )
 
+    if args.verify_dry_run:
+        _verify_dry_run(result, catalog)
+    elif args.verify:
+        _verify(result, catalog, args)
+
     if args.fmt == "text":
         color = args.output is None and sys.stdout.isatty()
         report = render_text(result, catalog, args.show_secrets, color=color)
@@ -301,3 +328,51 @@ def emit(result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = T
         click.echo(safe(f"leakwarden: error: {problem}; this is not a clean result"), err=True)
         return EXIT_USAGE
     return EXIT_CLEAN
+
+
+def _verify_dry_run(result: Any, catalog: Any) -> None:
+    """What `--verify` would send, redacted, on stderr (the report on stdout stays a report)."""
+    from leakwarden.model import Verdict
+    from leakwarden.verify import describe, dry_run
+
+    for fingerprint, planned in dry_run(result.findings, catalog):
+        if isinstance(planned, Verdict):
+            click.echo(f"{fingerprint[:16]}  no request: {planned.reason}", err=True)
+        else:
+            click.echo(f"{fingerprint[:16]}  {planned.rule_id}\n{describe(planned)}\n", err=True)
+    click.echo("(verify dry run: nothing was sent)", err=True)
+
+
+def _verify(result: Any, catalog: Any, args: ScanArgs) -> None:
+    """Verdicts on every finding; live ones first in every report; `--only-live` keeps those."""
+    from leakwarden import __version__
+    from leakwarden.model import VerdictStatus
+    from leakwarden.net import Net, NetSettings
+    from leakwarden.rules.cache import cache_dir
+    from leakwarden.verify import verify_findings
+    from leakwarden.verify.cache import VerdictCache
+
+    if not result.findings:
+        return
+    with Net(NetSettings(user_agent=f"leakwarden/{__version__}")) as net:
+        verdicts = verify_findings(
+            result.findings, catalog, net, cache=VerdictCache(cache_dir() / "verdicts")
+        )
+    for finding in result.findings:
+        finding.verdict = verdicts.get(finding.fingerprint)
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        status = finding.verdict.status if finding.verdict else VerdictStatus.NOT_CHECKABLE
+        counts[status] = counts.get(status, 0) + 1
+    result.summary.verified = dict(sorted(counts.items()))
+    live = [f for f in result.findings if f.verdict is not None and f.verdict.status == VerdictStatus.LIVE]
+    rest = [f for f in result.findings if f.verdict is None or f.verdict.status != VerdictStatus.LIVE]
+    if args.only_live:
+        if rest:
+            result.summary.notes.append(
+                f"--only-live set aside {len(rest)} finding{'s' if len(rest) != 1 else ''} the provider did "
+                "not accept or could not be asked about (--verify without --only-live lists them)"
+            )
+        result.findings = live
+    else:
+        result.findings = live + rest

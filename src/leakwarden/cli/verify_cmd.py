@@ -31,12 +31,6 @@ def _pairs(items: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, secret[:4] + "*" * 12 if len(secret) > 8 else "*" * 12)
-    return text
-
-
 def resolve_credential(
     rule_id: str,
     secret: str | None,
@@ -141,7 +135,7 @@ def verify(
     from leakwarden import __version__
     from leakwarden.model import Verdict, VerdictStatus
     from leakwarden.net import Net, NetSettings
-    from leakwarden.verify import check, plan_check
+    from leakwarden.verify import check, describe, plan_check
 
     catalog, rule, values = resolve_credential(rule_id, secret, partner, context, rule_files)
     if rule.verify is None and rule.pair is None:
@@ -157,11 +151,7 @@ def verify(
         planned = plan_check(rule, values)
         if isinstance(planned, Verdict):
             return _show(rule.id, planned, fmt)
-        request = planned.request
-        lines = [f"{request.method} {request.url}"] + [f"{k}: {v}" for k, v in request.headers]
-        if request.body:
-            lines += ["", request.body.decode("utf-8", "replace")]
-        click.echo(_redact("\n".join(lines), planned.secrets))
+        click.echo(describe(planned))
         click.echo("(dry run: nothing was sent)", err=True)
         return EXIT_CLEAN
     from leakwarden.rules.cache import cache_dir

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from leakwarden.model import Finding, Occurrence
+from leakwarden.model import Finding, Occurrence, Verdict
 
 # Control characters (line breaks and tabs included: a file name may hold them), C1 controls,
 # zero-width and bidirectional formatting characters, line and paragraph separators, the BOM, and
@@ -88,3 +88,26 @@ def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
 def first_location(finding: Finding) -> str:
     occ = finding.occurrences[0]
     return f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}"
+
+
+def verdict_fields(verdict: Verdict | None) -> dict[str, Any] | None:
+    """A verdict as JSON fields (None when the finding was not verified). The provider's words
+    (reason, identity) are its to choose: every format passes them through `safe` or escapes them."""
+    if verdict is None:
+        return None
+    return {
+        "status": verdict.status,
+        "reason": verdict.reason,
+        "checked_at": verdict.checked_at,
+        "host": verdict.host,
+        "http_status": verdict.http_status,
+        "identity": dict(verdict.identity),
+    }
+
+
+def verdict_line(verdict: Verdict) -> str:
+    """One line for people: `LIVE — reason · account=… user=…`, defanged."""
+    line = verdict.status.upper() + (f" — {verdict.reason}" if verdict.reason else "")
+    if verdict.identity:
+        line += " · " + " ".join(f"{k}={v}" for k, v in verdict.identity.items())
+    return safe(line)

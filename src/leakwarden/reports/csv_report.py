@@ -33,6 +33,9 @@ HEADER = (
     "author",
     "date",
     "subject",
+    "verdict",
+    "verified_at",
+    "identity",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,6 +76,9 @@ def render_csv(result: ScanResult, catalog: Catalog, show_secrets: bool = False)
                 f"{commit.author_name} <{commit.author_email}>" if commit else "",
                 commit.date if commit else "",
                 commit.subject if commit else "",
+                finding.verdict.status if finding.verdict else "",
+                finding.verdict.checked_at if finding.verdict else "",
+                "; ".join(f"{k}={v}" for k, v in finding.verdict.identity.items()) if finding.verdict else "",
             )
             writer.writerow([cell(value) for value in row])
     return buffer.getvalue()

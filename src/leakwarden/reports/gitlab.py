@@ -16,7 +16,7 @@ from typing import Any
 
 from leakwarden import __version__
 from leakwarden.model import CommitProvenance, Confidence, Finding, Occurrence, ScanResult
-from leakwarden.reports.common import display, display_parts, to_json
+from leakwarden.reports.common import display, display_parts, to_json, verdict_line
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
 
@@ -96,6 +96,11 @@ def _vulnerability(finding: Finding, occ: Occurrence, rule: Rule | None, show: b
         "details": {
             "fingerprint": {"name": "Fingerprint", "type": "text", "value": finding.fingerprint},
             "confidence": {"name": "Confidence", "type": "text", "value": finding.confidence.label},
+            **(
+                {"verdict": {"name": "Verdict", "type": "text", "value": verdict_line(finding.verdict)}}
+                if finding.verdict is not None
+                else {}
+            ),
         },
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 from leakwarden import __version__
 from leakwarden.model import Finding, ScanResult, ScanSummary
 from leakwarden.remediate import remediation_summary
-from leakwarden.reports.common import display, display_parts, occurrence_fields, to_json
+from leakwarden.reports.common import display, display_parts, occurrence_fields, to_json, verdict_fields
 from leakwarden.rules.catalog import Catalog
 
 SCHEMA_VERSION = "1.0"
@@ -28,6 +28,7 @@ def finding_dict(finding: Finding, catalog: Catalog, show_secrets: bool) -> dict
         "parts": display_parts(finding.parts, show_secrets),
         "occurrences": [occurrence_fields(o) for o in finding.occurrences],
         "remediation": remediation_summary(rule, finding.rule_id, finding.fingerprint),
+        "verdict": verdict_fields(finding.verdict),
     }
 
 
@@ -45,6 +46,7 @@ def summary_dict(summary: ScanSummary, findings: int) -> dict[str, Any]:
         "engine": summary.engine,
         "rules": summary.rules,
         "notes": list(summary.notes),
+        "verified": dict(summary.verified),
         "suppressed": summary.suppressed_by_kind(),
         "suppressed_items": [
             {

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from leakwarden.model import Finding, ScanResult
-from leakwarden.reports.common import display, display_parts, safe
+from leakwarden.reports.common import display, display_parts, safe, verdict_line
 from leakwarden.rules.catalog import Catalog
 
 SUITE = "leakwarden"
@@ -46,6 +46,7 @@ def _case(suite: ET.Element, finding: Finding, catalog: Catalog, show: bool) -> 
         f"{name} ({finding.rule_id}, {finding.confidence.label} confidence): {secret}",
         *(f"{role}: {value}" for role, value in display_parts(finding.parts, show).items()),
         f"fingerprint {finding.fingerprint}",
+        *([f"verdict: {verdict_line(finding.verdict)}"] if finding.verdict is not None else []),
         *(f"found at {_place(finding, i)}" for i in range(len(finding.occurrences))),
         f"Revoke or rotate it first; removing it does not un-leak it (leakwarden guide {finding.rule_id}).",
     ]

@@ -7,11 +7,12 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from leakwarden.model import Finding, ScanResult, ScanSummary
-from leakwarden.reports.common import display, display_parts, safe
+from leakwarden.model import Finding, ScanResult, ScanSummary, VerdictStatus
+from leakwarden.reports.common import display, display_parts, safe, verdict_line
 from leakwarden.rules.catalog import Catalog
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+_VERDICT_STYLE = {VerdictStatus.LIVE: "bold red", VerdictStatus.DEAD: "green"}
 MAX_LISTED_OCCURRENCES = 5
 
 
@@ -37,12 +38,28 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     if captures:
         text.append("\n  context " + " ".join(safe(f"{k}={v}") for k, v in captures.items()), "dim")
     text.append(f"\n  rule    {safe(finding.rule_id)} · fingerprint {finding.fingerprint[:16]}", "dim")
+    verdict = finding.verdict
+    if verdict is not None:
+        text.append("\n  verdict ")
+        text.append(verdict_line(verdict), _VERDICT_STYLE.get(verdict.status, "yellow"))
     revoke = rule.playbook.revoke_url if rule else ""
     text.append("\n  next    ", "green")
-    text.append(
-        "Rotate it now" + (f" ({revoke})" if revoke else "") + ", then remove it from the code: "
-        f"leakwarden guide {finding.rule_id}"
-    )
+    if verdict is not None and verdict.status == VerdictStatus.DEAD:
+        text.append(
+            "The provider refused it: confirm it was revoked, check its use while it was live, then remove "
+            f"it from the code: leakwarden guide {finding.rule_id}"
+        )
+    else:
+        text.append(
+            (
+                "It is live: rotate it now"
+                if verdict is not None and verdict.status == VerdictStatus.LIVE
+                else "Rotate it now"
+            )
+            + (f" ({revoke})" if revoke else "")
+            + ", then remove it from the code: "
+            f"leakwarden guide {finding.rule_id}"
+        )
     others = finding.occurrences[1:]
     for occ in others[:MAX_LISTED_OCCURRENCES]:
         text.append(
@@ -60,6 +77,8 @@ def summary_line(summary: ScanSummary, findings: int) -> str:
         f"scanned {summary.blobs} blobs, {mb:.1f} MB in {summary.duration_s:.2f}s ({rate:.1f} MB/s); "
         f"{findings} finding{'s' if findings != 1 else ''}"
     )
+    if summary.verified:
+        line += "; verified: " + ", ".join(f"{n} {status}" for status, n in summary.verified.items())
     skipped = summary.skipped_by_reason()
     if skipped:
         line += "; skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items())

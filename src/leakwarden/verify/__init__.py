@@ -7,7 +7,18 @@ per-host rate limits); the request is planned as pure data first, so `--verify-d
 it redacted and tests can inspect it.
 """
 
-from leakwarden.verify.check import CheckPlan, check, plan_check, values_for
+from leakwarden.verify.batch import dry_run, plan_finding, verify_findings
+from leakwarden.verify.check import CheckPlan, check, describe, plan_check, values_for
 from leakwarden.verify.judge import judge
 
-__all__ = ["CheckPlan", "check", "judge", "plan_check", "values_for"]
+__all__ = [
+    "CheckPlan",
+    "check",
+    "describe",
+    "dry_run",
+    "judge",
+    "plan_check",
+    "plan_finding",
+    "values_for",
+    "verify_findings",
+]

@@ -112,6 +112,18 @@ def plan_check(
     return CheckPlan(rule.id, spec, Request(spec.request.method, url, tuple(headers), body), secrets)
 
 
+def describe(plan: CheckPlan) -> str:
+    """The request as a person reads it (`--dry-run`), every secret value redacted."""
+    request = plan.request
+    lines = [f"{request.method} {request.url}"] + [f"{k}: {v}" for k, v in request.headers]
+    if request.body:
+        lines += ["", request.body.decode("utf-8", "replace")]
+    text = "\n".join(lines)
+    for secret in plan.secrets:
+        text = text.replace(secret, secret[:4] + "*" * 12 if len(secret) > 8 else "*" * 12)
+    return text
+
+
 def _sign(
     spec: VerifySpec,
     *,
