@@ -15,6 +15,7 @@ from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, hy
 from leakwarden.remediate.completeness import missing_items
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
+from leakwarden.rules.verify_schema import VerifySpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +81,15 @@ def _metadata_problems(rule: Rule) -> Iterable[Problem]:
 
 
 def verify_problems(rule: Rule, catalog: Catalog) -> Iterable[Problem]:
-    """A check may send the credential only over https to a host its rule declares, and no
-    template may move a credential into the host part."""
-    spec = rule.verify
-    if spec is None:
-        return
+    """A check (and a revocation) may send the credential only over https to a host its rule
+    declares, and no template may move a credential into the host part."""
+    if rule.verify is not None:
+        yield from _request_problems(rule, catalog, rule.verify, "verify")
+    if rule.revoke is not None:
+        yield from _request_problems(rule, catalog, rule.revoke.request, "revoke")
+
+
+def _request_problems(rule: Rule, catalog: Catalog, spec: VerifySpec, block: str) -> Iterable[Problem]:
     import re
 
     from leakwarden.rules.verify_schema import host_allowed, template_names, url_host_part
@@ -106,32 +111,32 @@ def verify_problems(rule: Rule, catalog: Catalog) -> Iterable[Problem]:
                 yield Problem(
                     rule.source,
                     rule.id,
-                    f"verify.{where}",
+                    f"{block}.{where}",
                     f"unknown value {name!r} (known: {', '.join(sorted(known))})",
                 )
     url = spec.request.url
     if not url.startswith("https://"):
-        yield Problem(rule.source, rule.id, "verify.request.url", "must be an https URL")
+        yield Problem(rule.source, rule.id, f"{block}.request.url", "must be an https URL")
         return
     host_part = url_host_part(url)
     used = {name for name, _ in template_names(host_part)}
     if used & credentials:
         yield Problem(
-            rule.source, rule.id, "verify.request.url", "a template would move the credential into the host"
+            rule.source, rule.id, f"{block}.request.url", "a template would move the credential into the host"
         )
     if "@" in host_part:
         yield Problem(
-            rule.source, rule.id, "verify.request.url", "no user information in the URL (use request.basic)"
+            rule.source, rule.id, f"{block}.request.url", "no user information in the URL (use request.basic)"
         )
     if not used:
         host = host_part.split(":", 1)[0]
         if not host_allowed(host, spec.hosts):
             yield Problem(
-                rule.source, rule.id, "verify.request.url", f"host {host!r} is not among verify.hosts"
+                rule.source, rule.id, f"{block}.request.url", f"host {host!r} is not among {block}.hosts"
             )
     for index, ref in enumerate(spec.references):
         if not ref.startswith("https://"):
-            yield Problem(rule.source, rule.id, f"verify.references[{index}]", "must be an https URL")
+            yield Problem(rule.source, rule.id, f"{block}.references[{index}]", "must be an https URL")
 
 
 def guide_problems(rule: Rule, full: bool | None = None) -> Iterable[Problem]:

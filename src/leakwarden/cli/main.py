@@ -30,6 +30,7 @@ _LAZY_COMMANDS = {
     "remediate": "leakwarden.cli.guide_cmd:remediate",
     "hook": "leakwarden.cli.hook_cmd:hook_group",
     "verify": "leakwarden.cli.verify_cmd:verify",
+    "revoke": "leakwarden.cli.verify_cmd:revoke",
 }
 
 

@@ -190,3 +190,102 @@ def _show(rule_id: str, verdict: object, fmt: str, cached: bool = False) -> int:
         for label, value in verdict.identity.items():
             click.echo(f"  {label:<12} {click.style(value, bold=False)}")
     return EXIT_FINDINGS if verdict.status == VerdictStatus.LIVE else EXIT_CLEAN
+
+
+@click.command()
+@click.argument("rule_id")
+@click.argument("secret", required=False)
+@click.option("--partner", help="The other half of a paired credential.")
+@click.option(
+    "--context",
+    "context",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value the revocation needs (e.g. account=acme); repeatable.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be sent, redacted, and what it does; send nothing."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.5, 120),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for the provider.",
+)
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Include a rule file of your own; repeatable.",
+)
+def revoke(
+    *,
+    rule_id: str,
+    secret: str | None,
+    partner: str | None,
+    context: tuple[str, ...],
+    yes: bool,
+    dry_run: bool,
+    timeout: float,
+    rule_files: tuple[str, ...],
+) -> int:
+    """Revoke a leaked credential through its provider's API, where the provider has one.
+
+    Do it once the replacement is in place (the guide's rotation order): whatever still uses the
+    credential stops working. Shows what will be sent and what it does, then asks you to type the
+    provider's name (--yes for scripts). Exit 0 when the provider revoked it, 1 when it did not,
+    2 on a usage error or a type without a revocation API."""
+    from leakwarden import __version__
+    from leakwarden.errors import InputError
+    from leakwarden.model import Verdict, VerdictStatus
+    from leakwarden.net import Net, NetSettings
+    from leakwarden.reports.common import safe
+    from leakwarden.rules.cache import cache_dir
+    from leakwarden.verify import describe
+    from leakwarden.verify.cache import VerdictCache, cache_key
+    from leakwarden.verify.revoke import Revocation, RevokeStatus, plan_revoke
+    from leakwarden.verify.revoke import revoke as send_revoke
+
+    from_stdin = secret is None or secret == "-"
+    _, rule, values = resolve_credential(rule_id, secret, partner, context, rule_files)
+    planned = plan_revoke(rule, values)
+    if isinstance(planned, Revocation):
+        raise InputError(f"cannot revoke {rule.id}: {planned.reason}")
+    assert rule.revoke is not None
+    click.echo(f"{rule.name} ({rule.id}) at {planned.request.host}")
+    click.echo(
+        f"  effect  {rule.revoke.effect}" + ("" if rule.revoke.reversible else " This cannot be undone.")
+    )
+    click.echo("  request " + describe(planned).replace("\n", "\n          "))
+    if dry_run:
+        click.echo("(dry run: nothing was sent)", err=True)
+        return EXIT_CLEAN
+    if not yes:
+        if from_stdin or not sys.stdin.isatty():
+            raise InputError(
+                "confirming needs a terminal: give the secret as an argument there, or pass --yes"
+            )
+        typed = click.prompt(f"Type {rule.provider_name} to revoke it", default="", show_default=False)
+        if typed.strip().lower() not in (rule.provider_name.lower(), rule.provider.lower()):
+            click.echo("Not confirmed: nothing was sent.", err=True)
+            return EXIT_FINDINGS
+    with Net(NetSettings(timeout_s=timeout, user_agent=f"leakwarden/{__version__}")) as net:
+        outcome = send_revoke(rule, values, net)
+    click.echo(safe(f"{rule.id}: {outcome.status.upper()} — {outcome.reason}"))
+    if outcome.status == RevokeStatus.REVOKED:
+        # A check right after would say the same, for a week; never let a stale "live" speak.
+        VerdictCache(cache_dir() / "verdicts").put(
+            cache_key(rule.id, values),
+            Verdict(
+                VerdictStatus.DEAD,
+                f"revoked with leakwarden revoke ({outcome.reason})",
+                outcome.at,
+                outcome.host,
+            ),
+        )
+        click.echo(f"Next: check its use while it was live (leakwarden guide {rule.id}, step 5).")
+        return EXIT_CLEAN
+    return EXIT_FINDINGS

@@ -276,6 +276,15 @@ def _revoke(rule: Rule, name: str, at_console: str) -> list[Block]:
     blocks = [_p(t.ROTATION_ORDER), Block("steps", title="Steps", items=steps)]
     if playbook.revoke_url:
         blocks.append(_p(playbook.revoke_url, title="Revoke at"))
+    if rule.revoke is not None:
+        blocks.append(
+            _p(
+                f"Once the replacement is in place and its consumers use it, `leakwarden revoke {rule.id}` "
+                f"does the revocation step through {rule.provider_name}'s API: {rule.revoke.effect} It shows "
+                "the request, redacted, and sends it only after you type the provider's name.",
+                title="Revoke from the command line",
+            )
+        )
     return blocks
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from leakwarden.errors import RuleError
 from leakwarden.model import Confidence
-from leakwarden.rules.verify_schema import VerifySpec, parse_verify
+from leakwarden.rules.verify_schema import RevokeSpec, VerifySpec, parse_revoke, parse_verify
 
 RULE_ID_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*(?:\.[a-z0-9]+(?:_[a-z0-9]+)*)+$")
 PROVIDER_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -115,6 +115,7 @@ class Rule:
     negative_examples: tuple[str, ...] = ()
     playbook: Playbook = field(default_factory=Playbook)
     verify: VerifySpec | None = None
+    revoke: RevokeSpec | None = None  # how to kill it through the provider's API, where it has one
 
     @property
     def is_pair(self) -> bool:
@@ -331,6 +332,7 @@ def parse_rule(raw: Any, source: str, provider: str, provider_name: str) -> Rule
         negative_examples=fields.strings("negative_examples"),
         playbook=playbook,
         verify=parse_verify(fields._get("verify", False), source, rule_id),
+        revoke=parse_revoke(fields._get("revoke", False), source, rule_id),
     )
     fields.check_unknown()
     return rule

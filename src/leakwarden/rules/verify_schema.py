@@ -37,7 +37,8 @@ from leakwarden.errors import RuleError
 
 TEMPLATE_RE = re.compile(r"\{\{\s*(?P<name>[a-z][a-z0-9_]*)\s*(?:\|\s*(?P<filter>[a-z]+)\s*)?\}\}")
 FILTERS = frozenset({"url"})
-METHODS = frozenset({"GET", "POST", "HEAD"})
+METHODS = frozenset({"GET", "POST", "HEAD"})  # a check reads; it never changes anything
+REVOKE_METHODS = METHODS | {"DELETE", "PATCH", "PUT"}
 SIGNERS = frozenset({"alibaba_rpc_v1", "aws_sigv4"})
 HOST_RE = re.compile(r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 OUTCOMES = ("live", "forbidden", "dead")
@@ -97,6 +98,19 @@ class VerifySpec:
             found += [("sign.key_id", self.sign.key_id), ("sign.secret", self.sign.secret)]
             found += [(f"sign.params.{k}", v) for k, v in self.sign.params]
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeSpec:
+    """A rule's `revoke` block: the request that kills the credential, in the check's language.
+
+    `done` says what a revoked answer looks like, `refused` an answer that did not take the
+    credential (already revoked, or not a credential), `forbidden` a valid credential not allowed
+    to revoke itself. `effect` is what the user reads before confirming."""
+
+    request: VerifySpec  # live = done, dead = refused, forbidden = forbidden
+    effect: str
+    reversible: bool = False
 
 
 def template_names(template: str) -> list[tuple[str, str | None]]:
@@ -161,11 +175,11 @@ def _conditions(raw: Any, source: str, rule_id: str, key: str) -> tuple[Conditio
     return tuple(conditions)
 
 
-def _request(raw: Any, source: str, rule_id: str) -> HttpRequest:
+def _request(raw: Any, source: str, rule_id: str, methods: frozenset[str] = METHODS) -> HttpRequest:
     fields = _mapping(raw, source, rule_id, "request", {"method", "url", "headers", "basic", "body"})
     method = str(fields.get("method", "GET")).upper()
-    if method not in METHODS:
-        raise _fail(source, rule_id, "request.method", f"must be one of {', '.join(sorted(METHODS))}")
+    if method not in methods:
+        raise _fail(source, rule_id, "request.method", f"must be one of {', '.join(sorted(methods))}")
     url = fields.get("url")
     if not isinstance(url, str) or not url:
         raise _fail(source, rule_id, "request.url", "is required")
@@ -217,6 +231,38 @@ def parse_verify(raw: Any, source: str, rule_id: str) -> VerifySpec | None:
         "",
         {"hosts", "needs", "request", "sign", "live", "forbidden", "dead", "extract", "references"},
     )
+    return _spec(fields, source, rule_id, METHODS)
+
+
+def parse_revoke(raw: Any, source: str, rule_id: str) -> RevokeSpec | None:
+    if raw is None:
+        return None
+    try:
+        return _revoke(raw, source, rule_id)
+    except RuleError as exc:  # the shared parser names `verify.` fields; say the revoke block's
+        where = (exc.field or "verify").replace("verify", "revoke", 1)
+        where = re.sub(r"^revoke\.live\b", "revoke.done", re.sub(r"^revoke\.dead\b", "revoke.refused", where))
+        raise RuleError(source, rule_id, where, exc.reason) from None
+
+
+def _revoke(raw: Any, source: str, rule_id: str) -> RevokeSpec:
+    allowed = {"hosts", "needs", "request", "sign", "done", "forbidden", "refused", "effect", "reversible"}
+    fields = _mapping(raw, source, rule_id, "", allowed | {"references"})
+    effect = fields.get("effect")
+    if not isinstance(effect, str) or not effect.strip():
+        raise _fail(source, rule_id, "effect", "say what revoking does (it is shown before confirming)")
+    reversible = fields.get("reversible", False)
+    if not isinstance(reversible, bool):
+        raise _fail(source, rule_id, "reversible", "must be true or false")
+    renamed = {
+        {"done": "live", "refused": "dead"}.get(str(k), str(k)): v
+        for k, v in fields.items()
+        if k not in ("effect", "reversible")
+    }
+    return RevokeSpec(_spec(renamed, source, rule_id, REVOKE_METHODS), " ".join(effect.split()), reversible)
+
+
+def _spec(fields: Mapping[str, Any], source: str, rule_id: str, methods: frozenset[str]) -> VerifySpec:
     hosts = _strings(fields.get("hosts"), source, rule_id, "hosts")
     if not hosts:
         raise _fail(source, rule_id, "hosts", "name the hosts the credential may be sent to")
@@ -225,7 +271,7 @@ def parse_verify(raw: Any, source: str, rule_id: str) -> VerifySpec | None:
             raise _fail(source, rule_id, "hosts", f"{host!r} is not a host name (or *.domain)")
     spec = VerifySpec(
         hosts=hosts,
-        request=_request(fields.get("request"), source, rule_id),
+        request=_request(fields.get("request"), source, rule_id, methods),
         live=_conditions(fields.get("live"), source, rule_id, "live"),
         dead=_conditions(fields.get("dead"), source, rule_id, "dead"),
         forbidden=_conditions(fields.get("forbidden"), source, rule_id, "forbidden"),
@@ -239,7 +285,7 @@ def parse_verify(raw: Any, source: str, rule_id: str) -> VerifySpec | None:
             source,
             rule_id,
             "live" if not spec.live else "dead",
-            "is required: say what a live and a dead answer look like",
+            "is required: say what a live and a dead answer look like",  # (revoke: done, refused)
         )
     for where, template in spec.templates():
         for _name, filter_name in template_names(template):

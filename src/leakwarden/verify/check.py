@@ -65,10 +65,23 @@ def plan_check(
 ) -> CheckPlan | Verdict:
     """The request, or the reason there is none (no check, a missing value, a host the rule
     does not declare)."""
-    spec = rule.verify
-    stamp = now().strftime("%Y-%m-%dT%H:%M:%SZ")
-    if spec is None:
+    if rule.verify is None:
+        stamp = now().strftime("%Y-%m-%dT%H:%M:%SZ")
         return Verdict(VerdictStatus.NOT_CHECKABLE, f"{rule.id} has no live check", stamp)
+    return plan_request(rule, rule.verify, values, now=now, nonce=nonce)
+
+
+def plan_request(
+    rule: Rule,
+    spec: VerifySpec,
+    values: Mapping[str, str],
+    *,
+    now: Callable[[], dt.datetime] = _now,
+    nonce: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> CheckPlan | Verdict:
+    """The request of one of `rule`'s blocks (its check or its revocation), rendered, signed
+    and confined to the block's hosts; or a NOT_CHECKABLE verdict saying why there is none."""
+    stamp = now().strftime("%Y-%m-%dT%H:%M:%SZ")
     missing = [name for name in spec.needs if not values.get(name)]
     if missing:
         return Verdict(

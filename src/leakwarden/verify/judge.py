@@ -57,32 +57,43 @@ def _identity(spec: VerifySpec, document: Any, headers: Mapping[str, str]) -> di
     return found
 
 
-def judge(spec: VerifySpec, response: Response, host: str, checked_at: str) -> Verdict:
-    """Dead conditions first (a 200 that says `"ok": false` is a refusal), then valid-but-
-    forbidden, then live; an answer none describes is unknown, with its status."""
+def outcome(spec: VerifySpec, response: Response) -> str | None:
+    """Which of the block's outcomes the answer is: `dead` conditions first (a 200 that says
+    `"ok": false` is a refusal), then `forbidden`, then `live`; None when none describes it."""
     document = _document(response)
+    for name, conditions in (("dead", spec.dead), ("forbidden", spec.forbidden), ("live", spec.live)):
+        if any(_holds(c, response, document) for c in conditions):
+            return name
+    return None
+
+
+def undescribed(response: Response, host: str) -> str:
+    """Why an answer no condition describes says nothing, in one line."""
+    if 300 <= response.status < 400:
+        return f"{host} redirected (HTTP {response.status}); not followed"
+    if response.status == 429:
+        return f"{host} is rate limiting (HTTP 429); try again later"
+    if response.status >= 500:
+        return f"{host} failed (HTTP {response.status})"
+    return f"unexpected answer from {host} (HTTP {response.status})"
+
+
+def judge(spec: VerifySpec, response: Response, host: str, checked_at: str) -> Verdict:
+    """Live, dead or unknown (with its status), and what the answer says of the credential."""
 
     def verdict(status: str, reason: str, identity: Mapping[str, str] | None = None) -> Verdict:
         return Verdict(status, reason, checked_at, host, response.status, dict(identity or {}))
 
-    if any(_holds(c, response, document) for c in spec.dead):
+    found = outcome(spec, response)
+    if found == "dead":
         return verdict(VerdictStatus.DEAD, f"{host} refused it (HTTP {response.status})")
-    if any(_holds(c, response, document) for c in spec.forbidden):
+    if found is None:
+        return verdict(VerdictStatus.UNKNOWN, undescribed(response, host))
+    identity = _identity(spec, _document(response), response.headers)
+    if found == "forbidden":
         return verdict(
             VerdictStatus.LIVE,
             f"{host} accepted it but refused this read (HTTP {response.status}): valid, with narrower rights",
-            _identity(spec, document, response.headers),
+            identity,
         )
-    if any(_holds(c, response, document) for c in spec.live):
-        return verdict(
-            VerdictStatus.LIVE,
-            f"{host} accepted it (HTTP {response.status})",
-            _identity(spec, document, response.headers),
-        )
-    if 300 <= response.status < 400:
-        return verdict(VerdictStatus.UNKNOWN, f"{host} redirected (HTTP {response.status}); not followed")
-    if response.status == 429:
-        return verdict(VerdictStatus.UNKNOWN, f"{host} is rate limiting (HTTP 429); try again later")
-    if response.status >= 500:
-        return verdict(VerdictStatus.UNKNOWN, f"{host} failed (HTTP {response.status})")
-    return verdict(VerdictStatus.UNKNOWN, f"unexpected answer from {host} (HTTP {response.status})")
+    return verdict(VerdictStatus.LIVE, f"{host} accepted it (HTTP {response.status})", identity)
