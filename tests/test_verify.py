@@ -356,6 +356,35 @@ def test_per_host_rate_limit_spaces_requests() -> None:
     assert slept == [0.5, 0.5, 0.5, 0.5]  # four waits for one host, none for the other
 
 
+def test_a_slow_answer_cannot_squeeze_more_than_the_limit_into_one_second_at_the_host() -> None:
+    """Spacing at the sender is not enough: a request answered late may have arrived late. The
+    limiter counts answers within the last second too, so the host never sees rate + 1 in one."""
+    clock = [0.0]
+    sent_at: list[float] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent_at.append(clock[0])
+        if len(sent_at) == 1:
+            clock[0] += 0.9  # the first answer takes 0.9 s (a slow handshake, a busy proxy)
+        return httpx.Response(200)
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    net = Net(
+        NetSettings(per_host_per_s=2.0),
+        transport=httpx.MockTransport(handle),
+        sleep=sleep,
+        clock=lambda: clock[0],
+    )
+    from leakwarden.net import Request
+
+    for _ in range(3):
+        net.send(Request("GET", "https://api.example.com/x"))
+    # Spacing alone would send the third at 1.4 s, within a second of the first's possible arrival.
+    assert sent_at == [0.0, 0.9, 1.9]
+
+
 def test_plain_http_is_refused() -> None:
     from leakwarden.net import NetError, Request
 

@@ -7,6 +7,7 @@ import os
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,23 +69,58 @@ def ssl_context(settings: NetSettings) -> ssl.SSLContext:
     return context
 
 
+_EPSILON_S = 1e-6  # clock arithmetic in floats: a deadline this close has passed
+
+
 class _HostLimiter:
-    """At most `rate` requests per second per host, across threads."""
+    """At most `rate` requests in any second to one host, across threads, as the host sees them.
+
+    Requests are spaced 1/rate apart, and one starts only while fewer than `rate` are in flight
+    or were answered within the last second. Spacing alone is kept at the sender: a slow first
+    handshake can deliver five spaced requests inside one second at the server. An answer is the
+    latest moment its request can have arrived, so counting answers closes that gap."""
+
+    WINDOW_S = 1.0
 
     def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.limit = max(1, int(rate)) if rate > 0 else 0
         self.clock = clock
         self.sleep = sleep
         self.lock = threading.Lock()
         self.next_at: dict[str, float] = {}
+        self.in_flight: dict[str, int] = {}
+        self.answered: dict[str, deque[float]] = {}
 
     def wait(self, host: str) -> None:
+        if not self.limit:
+            return
+        while True:
+            with self.lock:
+                now = self.clock()
+                recent = self.answered.setdefault(host, deque())
+                while recent and recent[0] <= now - self.WINDOW_S + _EPSILON_S:
+                    recent.popleft()
+                busy = self.in_flight.get(host, 0) + len(recent)
+                at = max(now, self.next_at.get(host, now))
+                if busy < self.limit and at <= now + _EPSILON_S:
+                    self.next_at[host] = now + self.interval
+                    self.in_flight[host] = self.in_flight.get(host, 0) + 1
+                    return
+                if at > now + _EPSILON_S:
+                    pause = at - now
+                elif recent:
+                    pause = recent[0] + self.WINDOW_S - now
+                else:
+                    pause = 0.01  # every slot is in flight: poll for the first answer
+            self.sleep(max(pause, _EPSILON_S))
+
+    def done(self, host: str) -> None:
+        if not self.limit:
+            return
         with self.lock:
-            now = self.clock()
-            at = max(now, self.next_at.get(host, now))
-            self.next_at[host] = at + self.interval
-        if at > now:
-            self.sleep(at - now)
+            self.in_flight[host] = max(0, self.in_flight.get(host, 0) - 1)
+            self.answered.setdefault(host, deque()).append(self.clock())
 
 
 def retry_after(value: str | None, now: float) -> float | None:
@@ -142,21 +178,11 @@ class Net:
         attempt, started = 0, self.clock()
         while True:
             attempt += 1
-            self._limiter.wait(request.host)
-            try:
-                with self._slots:
-                    answer = self._client.request(
-                        request.method,
-                        request.url,
-                        headers=list(request.headers),
-                        content=request.body or None,
-                    )
-                    body = answer.read()[: self.settings.max_body]
-            except httpx.TimeoutException:
-                failure = f"no answer from {request.host} within {self.settings.timeout_s:g} s"
-            except httpx.HTTPError as exc:
-                failure = f"could not reach {request.host}: {type(exc).__name__}"
+            answered = self._attempt(request)
+            if isinstance(answered, str):
+                failure = answered
             else:
+                answer, body = answered
                 self._record(request.host, answer.status_code)
                 headers = {k.lower(): v for k, v in answer.headers.items()}
                 if answer.status_code not in RETRY_STATUSES or attempt > self.settings.retries:
@@ -170,6 +196,22 @@ class Net:
             if attempt > self.settings.retries:
                 raise NetError(failure)
             self.sleep(self.settings.backoff_s * 2 ** (attempt - 1))
+
+    def _attempt(self, request: Request) -> tuple[httpx.Response, bytes] | str:
+        """One exchange under the host's rate limit: the answer and its body, or why there was none."""
+        self._limiter.wait(request.host)
+        try:
+            with self._slots:
+                answer = self._client.request(
+                    request.method, request.url, headers=list(request.headers), content=request.body or None
+                )
+                return answer, answer.read()[: self.settings.max_body]
+        except httpx.TimeoutException:
+            return f"no answer from {request.host} within {self.settings.timeout_s:g} s"
+        except httpx.HTTPError as exc:
+            return f"could not reach {request.host}: {type(exc).__name__}"
+        finally:
+            self._limiter.done(request.host)
 
     def _record(self, host: str, status: int) -> None:
         with self._lock:

@@ -112,9 +112,22 @@ def verify_findings(
 
     if to_ask:
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(to_ask)))) as pool:
-            for key, verdict in pool.map(ask, list(to_ask)):
+            for key, verdict in pool.map(ask, _interleaved(to_ask)):
                 if cache is not None:
                     cache.put(key, verdict)
                 for fp in to_ask[key][2]:
                     verdicts[fp] = verdict
     return verdicts
+
+
+def _interleaved(to_ask: Mapping[str, tuple[Rule, Mapping[str, str], list[str]]]) -> list[str]:
+    """The questions round-robin by rule: each provider has its own rate limit, so fifty keys of
+    one type asked in a row would keep every worker waiting on one host while the others idle."""
+    by_rule: dict[str, list[str]] = {}
+    for key, (rule, _, _) in to_ask.items():
+        by_rule.setdefault(rule.id, []).append(key)
+    queues = list(by_rule.values())
+    order: list[str] = []
+    for index in range(max(len(q) for q in queues)):
+        order.extend(q[index] for q in queues if index < len(q))
+    return order
