@@ -212,3 +212,56 @@ def test_a_provider_error_is_a_verdict_not_a_crash(
     assert code == 1
     statuses = {f["rule_id"]: f["verdict"]["status"] for f in json.loads(out)["findings"]}
     assert statuses["github.personal_access_token"] == "unknown"
+
+
+# --- verify --report: a saved report's findings, secrets read back from its files ---------------
+
+
+def _verify_report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, object]]]:
+    code = main(["verify", "--format", "json", "--no-cache", *args])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_verify_report_reads_redacted_secrets_back_from_the_files(
+    providers: Providers, tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.json"
+    scan(capsys, str(tree), "--format", "json", "-o", str(report))
+    assert "ghp_" not in report.read_text().replace("ghp_****", "")  # redacted
+    code, rows = _verify_report(capsys, "--report", str(report))
+    assert code == 1  # something is live
+    statuses = {r["rule_id"]: r["verdict"]["status"] for r in rows}  # type: ignore[index]
+    assert statuses["github.personal_access_token"] == "live"
+    assert statuses["scaleway.api_key"] == "dead"
+    assert rows[0]["rule_id"] == "github.personal_access_token"
+
+    github = next(r for r in rows if r["rule_id"] == "github.personal_access_token")
+    code, one = _verify_report(capsys, "--report", str(report), str(github["fingerprint"])[:12])
+    assert [r["rule_id"] for r in one] == ["github.personal_access_token"]
+
+    (tree / "deploy.sh").unlink()
+    code, rows = _verify_report(capsys, "--report", str(report))
+    gone = next(r for r in rows if r["rule_id"] == "github.personal_access_token")["verdict"]
+    assert gone["status"] == "not checkable"  # type: ignore[index]
+    assert "no longer holds it" in gone["reason"]  # type: ignore[index]
+    assert code == 0
+
+
+def test_verify_report_uses_a_report_that_shows_its_secrets(
+    providers: Providers, tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.json"
+    scan(capsys, str(tree), "--format", "json", "--show-secrets", "-o", str(report))
+    (tree / "deploy.sh").unlink()
+    code, rows = _verify_report(capsys, "--report", str(report))
+    assert code == 1
+    assert rows[0]["verdict"]["status"] == "live"  # type: ignore[index]
+
+
+def test_verify_report_refuses_what_does_not_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["verify", "--report", str(bad)]) == 2
+    assert "cannot read the report" in capsys.readouterr().err
+    assert main(["verify"]) == 2
+    assert "give a RULE_ID and its SECRET, or --report FILE" in capsys.readouterr().err

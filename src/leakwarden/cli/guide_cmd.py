@@ -4,10 +4,8 @@ error (unknown rule, unreadable report, unknown fingerprint)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,7 +13,6 @@ import click
 from leakwarden.cli.main import EXIT_CLEAN
 
 F = TypeVar("F", bound=Callable[..., Any])
-MAX_TEXT_BYTES = 4 * 1024 * 1024  # files read for the names a secret is bound to
 
 
 def _output_options(func: F) -> F:
@@ -127,32 +124,6 @@ def guide(
     return EXIT_CLEAN
 
 
-def _read_texts(paths: list[str]) -> dict[str, bytes]:
-    """The scanned files that are still on disk, for the names their secrets are bound to."""
-    texts: dict[str, bytes] = {}
-    for path in paths:
-        try:
-            file = Path(path)
-            if file.is_file() and file.stat().st_size <= MAX_TEXT_BYTES:
-                texts[path] = file.read_bytes()
-        except OSError:
-            continue
-    return texts
-
-
-def _raw_findings(texts: dict[str, bytes], catalog: Any) -> dict[str, Any]:
-    """Findings rescanned from the files a redacted report names, by fingerprint: the report
-    keeps no secret, but the files may still hold it."""
-    from leakwarden.model import Blob, Confidence, FileProvenance
-    from leakwarden.scan import scan_blobs
-
-    blobs = [Blob(data, (FileProvenance(path),)) for path, data in texts.items()]
-    if not blobs:
-        return {}
-    result = scan_blobs(blobs, catalog=catalog, min_confidence=Confidence.LOW, jobs=1)
-    return {f.fingerprint: f for f in result.findings}
-
-
 @click.command("remediate")
 @click.argument("fingerprint", required=False)
 @click.option(
@@ -176,45 +147,23 @@ def remediate(
     """The guide of each finding of a JSON report, or of the one FINGERPRINT (a prefix will do):
     where it was found, what it is bound to, what will stop working, what to do."""
     from leakwarden.cli.options import check_writable
+    from leakwarden.cli.report_input import read_report, restore
     from leakwarden.errors import InputError
-    from leakwarden.model import Finding
-    from leakwarden.remediate import finding_guide, finding_info, render, report_findings, select
+    from leakwarden.remediate import finding_guide, finding_info, render, select
     from leakwarden.rules.catalog import load_catalog
 
     if output:
         check_writable(output, "--output")
-    try:
-        document = json.loads(Path(report_file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{report_file}: cannot read the report: {exc}") from None
+    everything = read_report(report_file)
     catalog = load_catalog(rule_files)
-    everything = report_findings(document, report_file)
     chosen = select(everything, fingerprint, report_file)
     unknown = sorted({f.finding.rule_id for f in chosen if catalog.get(f.finding.rule_id) is None})
     if unknown:
         raise InputError(f"{report_file}: unknown rule {unknown[0]!r}; pass its rule file with --rules")
-
-    paths = sorted(
-        {o.provenance.path for f in everything for o in f.finding.occurrences if o.provenance.kind == "file"}
-    )
-    raw_bytes = _read_texts(paths)
-    raw = _raw_findings(raw_bytes, catalog) if any(f.redacted for f in everything) else {}
+    raw_bytes, still_redacted = restore(everything, catalog)
     texts = {path: data.decode("utf-8", "replace") for path, data in raw_bytes.items()}
-
-    pool: list[Finding] = []
-    redacted: dict[int, bool] = {}
-    fingerprints: dict[int, str] = {}
-    for item in everything:
-        finding = item.finding
-        found = raw.get(item.fingerprint) if item.redacted else None
-        if found is not None:
-            finding = Finding(
-                finding.rule_id, found.secret, finding.confidence, found.parts, finding.occurrences
-            )
-        redacted[id(finding)] = item.redacted and found is None
-        fingerprints[id(finding)] = item.fingerprint
-        pool.append(finding)
-        item.finding = finding
+    pool = [item.finding for item in everything]
+    fingerprints = {id(item.finding): item.fingerprint for item in everything}
 
     guides = []
     for item in chosen:
@@ -222,7 +171,7 @@ def remediate(
             item.finding,
             texts=texts,
             pool=pool,
-            redacted=redacted[id(item.finding)],
+            redacted=item.fingerprint in still_redacted,
             fingerprint=item.fingerprint,
             fingerprint_of=lambda f: fingerprints.get(id(f), f.fingerprint),
         )

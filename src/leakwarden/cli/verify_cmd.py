@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -74,8 +74,15 @@ def resolve_credential(
 
 
 @click.command()
-@click.argument("rule_id")
+@click.argument("rule_id", required=False)
 @click.argument("secret", required=False)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Check the findings of a saved JSON report instead (RULE_ID then names one by fingerprint "
+    "prefix); redacted secrets are read back from the files the report names.",
+)
 @click.option(
     "--partner", help="The other half of a paired credential (e.g. the secret beside an access key id)."
 )
@@ -118,8 +125,9 @@ def resolve_credential(
 )
 def verify(
     *,
-    rule_id: str,
+    rule_id: str | None,
     secret: str | None,
+    report_file: str | None,
     partner: str | None,
     context: tuple[str, ...],
     no_cache: bool,
@@ -131,12 +139,30 @@ def verify(
     """Ask the provider that issued a credential whether it is live, and whose it is.
 
     SECRET is read from standard input when omitted. For a pair rule (an access key id with its
-    secret), SECRET is the first half and --partner the second."""
+    secret), SECRET is the first half and --partner the second. With --report, every finding of a
+    saved JSON report is checked (or the one whose fingerprint starts with RULE_ID)."""
     from leakwarden import __version__
     from leakwarden.model import Verdict, VerdictStatus
     from leakwarden.net import Net, NetSettings
     from leakwarden.verify import check, describe, plan_check
 
+    if report_file:
+        if secret or partner:
+            raise click.UsageError(
+                "with --report, give at most a fingerprint prefix (the secrets are in the report)"
+            )
+        return _verify_report(
+            report_file,
+            prefix=rule_id,
+            context=context,
+            no_cache=no_cache,
+            dry_run=dry_run,
+            fmt=fmt,
+            timeout=timeout,
+            rule_files=rule_files,
+        )
+    if not rule_id:
+        raise click.UsageError("give a RULE_ID and its SECRET, or --report FILE")
     catalog, rule, values = resolve_credential(rule_id, secret, partner, context, rule_files)
     if rule.verify is None and rule.pair is None:
         pairs = [
@@ -289,3 +315,86 @@ def revoke(
         click.echo(f"Next: check its use while it was live (leakwarden guide {rule.id}, step 5).")
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _verify_report(
+    report_file: str,
+    *,
+    prefix: str | None,
+    context: tuple[str, ...],
+    no_cache: bool,
+    dry_run: bool,
+    fmt: str,
+    timeout: float,
+    rule_files: tuple[str, ...],
+) -> int:
+    """Verdicts for a saved report's findings: exit 1 when any is live."""
+    from leakwarden import __version__
+    from leakwarden.cli.report_input import read_report, restore
+    from leakwarden.errors import InputError
+    from leakwarden.model import Verdict, VerdictStatus
+    from leakwarden.net import Net, NetSettings
+    from leakwarden.remediate import select
+    from leakwarden.reports.common import safe
+    from leakwarden.rules.cache import cache_dir
+    from leakwarden.rules.catalog import load_catalog
+    from leakwarden.verify import describe, verify_findings
+    from leakwarden.verify import dry_run as plan_all
+    from leakwarden.verify.cache import VerdictCache
+
+    everything = read_report(report_file)
+    catalog = load_catalog(rule_files)
+    chosen = select(everything, prefix, report_file)
+    unknown = sorted({f.finding.rule_id for f in chosen if catalog.get(f.finding.rule_id) is None})
+    if unknown:
+        raise InputError(f"{report_file}: unknown rule {unknown[0]!r}; pass its rule file with --rules")
+    _, still_redacted = restore(everything, catalog)
+    lost = {item.fingerprint for item in chosen if item.fingerprint in still_redacted}
+    checkable = [item.finding for item in chosen if item.fingerprint not in lost]
+    by_fingerprint = {id(item.finding): item.fingerprint for item in chosen}
+    values = _pairs(context)
+    if dry_run:
+        for finding, (_, planned) in zip(checkable, plan_all(checkable, catalog, values), strict=True):
+            head = f"{by_fingerprint[id(finding)][:16]}  {finding.rule_id}"
+            if isinstance(planned, Verdict):
+                click.echo(safe(f"{head}: no request: {planned.reason}"))
+            else:
+                click.echo(f"{head}\n{describe(planned)}\n")
+        click.echo("(dry run: nothing was sent)", err=True)
+        return EXIT_CLEAN
+    cache = None if no_cache else VerdictCache(cache_dir() / "verdicts")
+    with Net(NetSettings(timeout_s=timeout, user_agent=f"leakwarden/{__version__}")) as net:
+        found = verify_findings(checkable, catalog, net, cache=cache, context=values)
+    rows = []
+    for item in chosen:
+        if item.fingerprint in lost:
+            path = item.finding.occurrences[0].provenance.path
+            verdict = Verdict(
+                VerdictStatus.NOT_CHECKABLE,
+                f"the report redacts it and {path} no longer holds it "
+                "(scan with --show-secrets, or verify RULE_ID SECRET)",
+            )
+        else:
+            verdict = found.get(item.finding.fingerprint) or Verdict(VerdictStatus.NOT_CHECKABLE)
+        rows.append((item, verdict))
+    rows.sort(key=lambda row: row[1].status != VerdictStatus.LIVE)  # live first
+    _show_rows(rows, fmt)
+    live = any(v.status == VerdictStatus.LIVE for _, v in rows)
+    return EXIT_FINDINGS if live else EXIT_CLEAN
+
+
+def _show_rows(rows: list[tuple[Any, Any]], fmt: str) -> None:
+    from leakwarden.reports.common import safe, verdict_fields, verdict_line
+
+    if fmt == "json":
+        document = [
+            {"fingerprint": item.fingerprint, "rule_id": item.finding.rule_id, "verdict": verdict_fields(v)}
+            for item, v in rows
+        ]
+        click.echo(json.dumps(document, indent=2))
+    else:
+        for item, v in rows:
+            place = item.finding.occurrences[0]
+            where = f"{place.provenance.path}:{place.location.line}"
+            click.echo(safe(f"{item.fingerprint[:16]}  {item.finding.rule_id}  {where}"))
+            click.echo(f"  {verdict_line(v)}")
