@@ -52,6 +52,8 @@ class Config:
     ignore_file: str = ".leakwarden-ignore.toml"
     baseline: str | None = None
     verify: bool = False  # `scan --verify` by default (never for git hooks)
+    record: bool = False  # `scan --record` by default: every scan goes into the findings store
+    db: str | None = None  # the store's URL (or SQLite file); default LEAKWARDEN_DB, then the user data dir
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, origin: str, **values: Any) -> Config:
@@ -102,7 +104,11 @@ def _convert(where: str, key: str, value: Any, base: Path) -> Any:
             return parse_size(value)
         except ValueError as exc:
             raise ConfigError(f"{where}: key {key}: {exc}") from None
-    if key == "verify":
+    if key == "db":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: key {key}: must be a database URL or a file path")
+        return value if "://" in value else str((base / value).resolve())
+    if key in ("verify", "record"):
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: key {key}: must be true or false")
         return value

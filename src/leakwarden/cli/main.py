@@ -31,6 +31,8 @@ _LAZY_COMMANDS = {
     "hook": "leakwarden.cli.hook_cmd:hook_group",
     "verify": "leakwarden.cli.verify_cmd:verify",
     "revoke": "leakwarden.cli.verify_cmd:revoke",
+    "incidents": "leakwarden.cli.incidents_cmd:incidents_group",
+    "store": "leakwarden.cli.incidents_cmd:store_group",
 }
 
 

@@ -49,6 +49,8 @@ class ScanArgs:
     verify: bool = False
     only_live: bool = False
     verify_dry_run: bool = False
+    record: bool = False
+    db: str | None = None
 
 
 def scan_options(func: F) -> F:
@@ -141,6 +143,18 @@ def scan_options(func: F) -> F:
             help="Report only findings their provider accepted (implies --verify).",
         ),
         click.option(
+            "--record/--no-record",
+            default=None,
+            help="Write the scan, its findings and their places into the findings store, opening an "
+            "incident per new credential [default: off, or the config's `record`].",
+        ),
+        click.option(
+            "--db",
+            metavar="URL",
+            help="The findings store for --record: a SQLAlchemy URL or a SQLite file [default: the "
+            "config's `db`, else LEAKWARDEN_DB, else findings.db in the user data directory].",
+        ),
+        click.option(
             "--verify-dry-run",
             is_flag=True,
             help="Print, redacted, the request each finding's check would send; send nothing.",
@@ -202,6 +216,8 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         rules=config.rules + tuple(kwargs["rules"]) if kwargs["rules"] else None,
         baseline=baseline,
         verify=kwargs.get("verify"),
+        record=kwargs.get("record"),
+        db=kwargs.get("db"),
     )
     policy = load_policy(config, project_root(explicit), use_baseline=not no_baseline)
     names = set(ScanArgs.__dataclass_fields__) - {"config", "policy"}
@@ -212,6 +228,8 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         exclude=config.exclude,
         rules=config.rules,
         verify=bool(config.verify or values.get("only_live")),
+        record=config.record,
+        db=config.db,
     )
     return ScanArgs(**values, config=config, policy=policy)
 
@@ -269,7 +287,9 @@ def load_catalog_for(args: ScanArgs) -> Any:
     return project_catalog(args.config)
 
 
-def emit(result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = True) -> int:
+def emit(
+    result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = True, source: str = "path"
+) -> int:
     """Apply the team's policy (ignore file, baseline, allowlists), write the report and the
     summary line, and return the exit code: 1 with findings; else 2 when the result cannot be
     called clean (nothing was scanned, or part of a history could not be read), else 0.
@@ -306,6 +326,9 @@ def emit(result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = T
         _verify_dry_run(result, catalog)
     elif args.verify:
         _verify(result, catalog, args)
+
+    if args.record:
+        _record(result, catalog, args, source)
 
     if args.fmt == "text":
         color = args.output is None and sys.stdout.isatty()
@@ -376,3 +399,24 @@ def _verify(result: Any, catalog: Any, args: ScanArgs) -> None:
         result.findings = live
     else:
         result.findings = live + rest
+
+
+def _record(result: Any, catalog: Any, args: ScanArgs, source: str) -> None:
+    """Into the findings store, after the policy and the verdicts, before the report."""
+    from leakwarden.incidents.service import record
+    from leakwarden.store import open_store
+
+    db = args.db
+    if db and "://" not in db:
+        db = f"sqlite:///{Path(db).expanduser().resolve()}"
+    store = open_store(db)
+    try:
+        done = record(store, result, catalog, source=source)
+    finally:
+        store.close()
+    if not args.quiet:
+        parts = [f"{len(done.opened)} new incident{'s' if len(done.opened) != 1 else ''}"]
+        if done.reopened:
+            parts.append(f"{len(done.reopened)} reopened")
+        parts.append(f"{done.new_places} new place{'s' if done.new_places != 1 else ''}")
+        click.echo(f"recorded in {store.url.split('@')[-1]}: " + ", ".join(parts), err=True)

@@ -96,7 +96,7 @@ def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     result = scan_stdin(
         sys.stdin.buffer, label=label, catalog=catalog, engine=args.engine, min_confidence=_confidence(args)
     )
-    return emit(result, catalog, args)
+    return emit(result, catalog, args, source="stdin")
 
 
 @scan.command("git")
@@ -149,7 +149,7 @@ def scan_git_cmd(
         since=since,
         branches=branches,
     )
-    return emit(result, catalog, args)
+    return emit(result, catalog, args, source="git")
 
 
 @scan.command("staged")
@@ -175,7 +175,7 @@ def scan_staged_cmd(repo: str, report_all: bool, **kwargs: Any) -> int:
         repo,
         report_all=report_all,
     )
-    return emit(result, catalog, args, chosen_skips_count=False)
+    return emit(result, catalog, args, chosen_skips_count=False, source="staged")
 
 
 @scan.command("ci")
@@ -219,4 +219,4 @@ def scan_ci_cmd(repo: str, base: str | None, deepen: int | None, unshallow: bool
     if args.fmt != "text" or args.output:  # a text report on stdout lists the notes itself
         for note in drawn.notes:
             click.echo(safe(f"leakwarden: note: {note}"), err=True)
-    return emit(result, catalog, args, chosen_skips_count=False)
+    return emit(result, catalog, args, chosen_skips_count=False, source="ci")
