@@ -153,7 +153,7 @@ def test_dry_run_sends_nothing_and_shows_no_secret(
     code, out, err = scan(capsys, str(tree), "--verify-dry-run", "--format", "json")
     assert code == 1
     assert "GET https://api.github.com/user" in err
-    assert "Authorization: Bearer ghp_" in err
+    assert "Authorization: Bearer ************" in err
     assert token not in err
     assert "nothing was sent" in err
     assert all(f["verdict"] is None for f in json.loads(out)["findings"])

@@ -537,3 +537,16 @@ def test_verdicts_are_cached_without_the_secret_dead_longer_than_live(tmp_path: 
     assert cache.get(dead_key) is None
     next(Path(str(tmp_path)).rglob("*.json")).write_text("{damaged")
     assert cache.get(live_key) is None
+
+
+def test_a_dry_run_never_shows_basic_credentials_in_base64(catalog: Catalog) -> None:
+    from leakwarden.verify import describe
+
+    token = "9f8e" * 12
+    rule = catalog["packagecloud.api_token"]
+    planned = plan_check(rule, values_for(rule, token), now=fixed_now)
+    assert isinstance(planned, CheckPlan)
+    shown = describe(planned)
+    assert "Authorization: Basic ************" in shown
+    assert base64.b64encode(f"{token}:".encode()).decode() not in shown
+    assert token not in shown

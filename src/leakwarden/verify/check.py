@@ -125,10 +125,22 @@ def plan_request(
     return CheckPlan(rule.id, spec, Request(spec.request.method, url, tuple(headers), body), secrets)
 
 
+_AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+
+def _redact_authorization(value: str) -> str:
+    """`Basic <base64(user:secret)>` carries the secret in an encoding anyone can reverse: show
+    the scheme only (a Bearer token is redacted by the secret values below in any case)."""
+    scheme, _, rest = value.partition(" ")
+    return f"{scheme} ************" if rest else "************"
+
+
 def describe(plan: CheckPlan) -> str:
     """The request as a person reads it (`--dry-run`), every secret value redacted."""
     request = plan.request
-    lines = [f"{request.method} {request.url}"] + [f"{k}: {v}" for k, v in request.headers]
+    lines = [f"{request.method} {request.url}"] + [
+        f"{k}: {_redact_authorization(v) if k.lower() in _AUTH_HEADERS else v}" for k, v in request.headers
+    ]
     if request.body:
         lines += ["", request.body.decode("utf-8", "replace")]
     text = "\n".join(lines)
