@@ -550,3 +550,134 @@ def test_a_dry_run_never_shows_basic_credentials_in_base64(catalog: Catalog) -> 
     assert "Authorization: Basic ************" in shown
     assert base64.b64encode(f"{token}:".encode()).decode() not in shown
     assert token not in shown
+
+
+# --- checks whose answers are not a plain 200 / 401 ---------------------------------------------
+
+
+def _fake(seed: int, alphabet: str, length: int) -> str:
+    """A fake secret in the provider's alphabet and length (never a real one)."""
+    import random
+
+    rng = random.Random(seed)
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+HEX = "0123456789abcdef"
+ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def test_mailchimp_data_centre_comes_from_the_key_and_names_the_host(catalog: Catalog) -> None:
+    key = _fake(51, HEX, 32) + "-us14"
+    rule = catalog["mailchimp.api_key"]
+    match = next(
+        m for m in PythonEngine(catalog).scan(f"MAILCHIMP_KEY={key}".encode()) if m.rule_id == rule.id
+    )
+    assert match.captures == {"dc": "us14"}
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.host)
+        expected = "Basic " + base64.b64encode(f"anystring:{key}".encode()).decode()
+        if request.headers.get("authorization") != expected:
+            return httpx.Response(401, json={"title": "API Key Invalid", "status": 401})
+        return httpx.Response(200, json={"account_id": "8d3a3db4d97663a9074efcc16", "account_name": "Acme"})
+
+    net, _ = net_for(handle)
+    live = check(rule, values_for(rule, key, captures=match.captures), net)
+    assert (live.status, live.identity["account_name"]) == (VerdictStatus.LIVE, "Acme")
+    assert seen == ["us14.api.mailchimp.com"]
+    wrong = _fake(52, HEX, 32) + "-us14"
+    assert check(rule, values_for(rule, wrong, captures={"dc": "us14"}), net).status == VerdictStatus.DEAD
+
+
+def test_mandrill_key_goes_in_the_body_and_an_error_body_is_dead(catalog: Catalog) -> None:
+    key = _fake(53, ALNUM + "_-", 22)
+    rule = catalog["mailchimp.transactional_api_key"]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        assert request.url.host == "mandrillapp.com"
+        if json.loads(request.content)["key"] != key:
+            return httpx.Response(
+                500, json={"status": "error", "code": -1, "name": "Invalid_Key", "message": "Invalid API key"}
+            )
+        return httpx.Response(200, json={"username": "ops@acme.example", "reputation": 73})
+
+    net, _ = net_for(handle, retries=0)
+    live = check(rule, values_for(rule, key), net)
+    assert (live.status, live.identity["user"]) == (VerdictStatus.LIVE, "ops@acme.example")
+    assert check(rule, values_for(rule, key[::-1]), net).status == VerdictStatus.DEAD
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "answer", "expected", "narrower"),
+    [
+        (
+            "resend.api_key",
+            (401, {"name": "restricted_api_key", "statusCode": 401}),
+            VerdictStatus.LIVE,
+            True,
+        ),
+        ("resend.api_key", (403, {"name": "invalid_api_key", "statusCode": 403}), VerdictStatus.DEAD, False),
+        (
+            "resend.api_key",
+            (400, {"name": "validation_error", "message": "API key is invalid"}),
+            VerdictStatus.DEAD,
+            False,
+        ),
+        ("xai.api_key", (200, {"name": "ci", "api_key_disabled": True}), VerdictStatus.DEAD, False),
+        ("xai.api_key", (200, {"name": "ci", "api_key_disabled": False}), VerdictStatus.LIVE, False),
+        (
+            "zendesk.api_token",
+            (200, {"user": {"id": None, "name": "Anonymous user"}}),
+            VerdictStatus.DEAD,
+            False,
+        ),
+        (
+            "cloudflare.turnstile_secret_key",
+            (200, {"error-codes": ["invalid-input-response"]}),
+            VerdictStatus.LIVE,
+            False,
+        ),
+        (
+            "cloudflare.turnstile_secret_key",
+            (200, {"error-codes": ["invalid-input-secret"]}),
+            VerdictStatus.DEAD,
+            False,
+        ),
+        (
+            "etherscan.api_key",
+            (200, {"status": "0", "result": "Invalid API Key (#err2)|x"}),
+            VerdictStatus.DEAD,
+            False,
+        ),
+        (
+            "elevenlabs.api_key",
+            (401, {"detail": {"status": "missing_permissions"}}),
+            VerdictStatus.LIVE,
+            True,
+        ),
+    ],
+)
+def test_answers_that_are_not_a_plain_status_get_their_verdict(
+    catalog: Catalog, rule_id: str, answer: tuple[int, dict[str, object]], expected: str, narrower: bool
+) -> None:
+    rule = catalog[rule_id]
+    assert rule.verify is not None
+    status, body = answer
+    verdict = judge(rule.verify, Response(status, {}, json.dumps(body).encode()), "host", "now")
+    assert (verdict.status, "narrower" in verdict.reason) == (expected, narrower)
+
+
+def test_s3_compatible_pairs_are_signed_by_botocore_with_the_payload_hash(catalog: Catalog) -> None:
+    access = _fake(54, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 20)
+    secret = _fake(55, ALNUM, 40)
+    rule = catalog["wasabi.access_key_pair"]
+    planned = plan_check(
+        rule, values_for(rule, secret, {"access_key": access, "secret_key": secret}), now=fixed_now
+    )
+    assert isinstance(planned, CheckPlan)
+    headers = dict(planned.request.headers)
+    assert headers["Authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={access}/20261204/us-east-1/s3/")
+    assert "x-amz-content-sha256" in headers["Authorization"]
+    assert secret not in json.dumps(headers)
