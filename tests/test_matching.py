@@ -11,6 +11,7 @@ import pytest
 from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, build_engine
 from leakwarden.matching.filters import (
     base62_crc32_ok,
+    confluent_crc32_ok,
     is_placeholder,
     jwt_ok,
     packagist_crc32_ok,
@@ -86,6 +87,17 @@ def test_packagist_crc32() -> None:
     assert not packagist_crc32_ok("packagist_out_" + random_part + "ef52023f")  # prefix is covered
     assert not packagist_crc32_ok("packagist_ort_" + random_part[:-1] + "ef52023f")
     assert not packagist_crc32_ok("packagist_ort_" + random_part + "EF52023F")
+
+
+def test_confluent_crc32() -> None:
+    # The secret Confluent's API key documentation shows: its last six characters are the
+    # base64 of the little-endian CRC32 of the 54 characters after `cflt`.
+    documented = "cfltT8d8RzkNseTMEDKcjNM1BZTFPHqRn/dQm9q7w6SjzZ12wZfwjaJdipHZtDjw"
+    assert confluent_crc32_ok(documented)
+    assert not confluent_crc32_ok(documented[:-1] + "x")
+    assert not confluent_crc32_ok("cflt" + documented[5:] + "w")  # random part changed
+    assert not confluent_crc32_ok(documented[4:])  # no prefix
+    assert not confluent_crc32_ok(documented[:-2])  # too short
 
 
 def test_jwt() -> None:

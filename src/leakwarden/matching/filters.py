@@ -114,10 +114,22 @@ def packagist_crc32_ok(token: str) -> bool:
     return format(zlib.crc32((prefix + random_part).encode()), "08x") == check
 
 
+def confluent_crc32_ok(token: str) -> bool:
+    """Confluent Cloud API secrets: `cflt` and 60 base64 characters, the last six being the
+    base64 of the little-endian CRC32 of the 54 before them."""
+    body = token.removeprefix("cflt")
+    if len(body) != 60 or body == token:
+        return False
+    random_part, check = body[:54], body[54:]
+    crc = zlib.crc32(random_part.encode()).to_bytes(4, "little")
+    return base64.b64encode(crc).decode()[:6] == check
+
+
 CHECKSUMS: dict[str, Callable[[str], bool]] = {
     "github_crc32": base62_crc32_ok,
     "npm_crc32": base62_crc32_ok,
     "jwt": jwt_ok,
     "pypi_macaroon": pypi_macaroon_ok,
     "packagist_crc32": packagist_crc32_ok,
+    "confluent_crc32": confluent_crc32_ok,
 }

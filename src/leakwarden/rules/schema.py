@@ -37,7 +37,9 @@ CATEGORIES = frozenset(
         "source_control",
     }
 )
-CHECKSUMS = frozenset({"github_crc32", "npm_crc32", "pypi_macaroon", "jwt", "packagist_crc32"})
+CHECKSUMS = frozenset(
+    {"github_crc32", "npm_crc32", "pypi_macaroon", "jwt", "packagist_crc32", "confluent_crc32"}
+)
 MAX_NEARBY_DISTANCE = 4096
 MAX_PAIR_DISTANCE = 4096
 ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
