@@ -32,12 +32,15 @@ def display_name(raw: str) -> str:
     """The member name with every way out of the archive defused: separators unified to `/`,
     empty and `.` components and drive letters dropped, `..` shown as `%2E%2E`, control
     characters and undecodable bytes escaped."""
-    text = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     parts: list[str] = []
-    for index, part in enumerate(_SEPARATORS.split(text)):
+    for index, part in enumerate(_SEPARATORS.split(raw)):
         if part in ("", ".") or (index == 0 and _DRIVE.match(part)):
             continue
-        parts.append("%2E%2E" if part == ".." else _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", part))
+        if part == "..":
+            parts.append("%2E%2E")
+            continue
+        text = part.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        parts.append(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
     return "/".join(parts) or "(unnamed)"
 
 
