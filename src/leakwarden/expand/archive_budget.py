@@ -62,6 +62,9 @@ class Budget:
         if self._clock() >= self._deadline:
             raise WalkStopped(f"time limit of {self.limits.max_seconds:g} s reached")
 
+    def refund(self, size: int) -> None:
+        self.used -= size
+
     def charge(self, size: int) -> None:
         self.used += size
         limits = self.limits
@@ -111,17 +114,21 @@ def read_member(
         if not chunk:
             return b"".join(chunks)
         total += len(chunk)
-        if charge:
-            budget.charge(len(chunk))
+        # A member's own limits come first, and its bytes are given back to the budget when
+        # it is dropped: one bomb among the members must not use up the walk's allowance.
         if total > limits.max_member_bytes:
+            budget.refund(total - len(chunk) if charge else 0)
             raise MemberStopped(
                 f"larger than max_member_bytes ({limits.max_member_bytes} bytes); not scanned"
             )
         if compressed is not None and over_ratio(limits, total, compressed):
+            budget.refund(total - len(chunk) if charge else 0)
             raise MemberStopped(
                 f"expands more than {limits.max_ratio:g}x its compressed size of {compressed} bytes "
                 "(a zip bomb?); not scanned"
             )
+        if charge:
+            budget.charge(len(chunk))
         chunks.append(chunk)
 
 

@@ -52,14 +52,16 @@ class _Metered:
     its own expansion ratio passes the limit."""
 
     def __init__(self, stream: Any, raw: io.BytesIO, budget: Budget, kind: str) -> None:
-        self._stream = stream
+        self._read = getattr(stream, "read1", stream.read)
         self._raw = raw
         self._budget = budget
         self._kind = kind
         self.produced = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        piece: bytes = self._stream.read(size if size and size > 0 else 256 * 1024)
+        # read1: one step of the decompressor, so a truncated stream still hands over what
+        # came before the cut instead of dropping a half-filled buffer with the error.
+        piece: bytes = self._read(size if size and size > 0 else 256 * 1024)
         self.produced += len(piece)
         self._budget.charge(len(piece))
         limits = self._budget.limits
@@ -136,6 +138,9 @@ def tar_entries(
             except MemberStopped as stop:
                 yield Stopped(path, stop.reason)
                 continue
+            except ArchiveStopped as stop:
+                stop.reason = f"{stop.reason} (stopped inside {name})"
+                raise
             if isinstance(content, Partial):
                 if content.data:
                     yield name, content.data

@@ -95,8 +95,10 @@ def _overlapping(infos: list[zipfile.ZipInfo], data: bytes) -> set[int]:
     spans: list[tuple[int, int, zipfile.ZipInfo]] = []
     for info in infos:
         start = info.header_offset
-        lengths = data[start + 26 : start + 30]
-        extra = struct.unpack("<HH", lengths) if len(lengths) == 4 else (len(info.orig_filename), 0)
+        # A damaged local header is reported when its member is opened; its extent here
+        # comes from the directory, so that it cannot make its neighbours look overlapped.
+        sound = data.startswith(b"PK\x03\x04", start) and len(data) >= start + 30
+        extra = struct.unpack_from("<HH", data, start + 26) if sound else (len(info.orig_filename), 0)
         spans.append((start, start + 30 + extra[0] + extra[1] + info.compress_size, info))
     spans.sort(key=lambda span: span[0])
     found: set[int] = set()

@@ -160,6 +160,11 @@ def _member(
             end, crc = _descriptor(data, end, crc)
         yield from _checked(name, path, content, crc)
         return end
+    if header.method == _STORED and after is None:
+        after = _stored_end(data, start, budget.limits.max_member_bytes)
+        if after is None:
+            yield Stopped(path, "stored member of unknown size (no data descriptor found); not read")
+            return None
     if header.method != _STORED or after is None:
         yield Stopped(path, f"compression method {header.method} without a central directory; not read")
         return _skip_descriptor(data, after, header)
@@ -177,6 +182,18 @@ def _member(
         if isinstance(stored, bytes):
             yield from _checked(name, path, stored, header.crc)
     return _skip_descriptor(data, after, header)
+
+
+def _stored_end(data: bytes, start: int, limit: int) -> int | None:
+    """Where a stored member whose sizes follow it ends: at a descriptor signature whose
+    CRC and size fields agree with the bytes before it (a signature inside the data fails)."""
+    pos = data.find(_DESCRIPTOR, start)
+    while 0 <= pos <= start + limit and pos + 16 <= len(data):
+        crc, size = struct.unpack_from("<II", data, pos + 4)
+        if size == pos - start and zlib.crc32(data[start:pos]) == crc:
+            return pos
+        pos = data.find(_DESCRIPTOR, pos + 1)
+    return None
 
 
 def _skip_descriptor(data: bytes, after: int | None, header: _Header) -> int | None:
