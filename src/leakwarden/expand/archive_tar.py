@@ -63,13 +63,14 @@ class _Metered:
         # came before the cut instead of dropping a half-filled buffer with the error.
         piece: bytes = self._read(size if size and size > 0 else 256 * 1024)
         self.produced += len(piece)
-        self._budget.charge(len(piece))
         limits = self._budget.limits
+        # The stream's own ratio first: it names the archive, where the walk's would not.
         if over_ratio(limits, self.produced, self._raw.tell()):
             raise ArchiveStopped(
                 f"{self._kind} stream expands more than {limits.max_ratio:g}x (an archive bomb?); "
                 "the rest not read"
             )
+        self._budget.charge(len(piece))
         return piece
 
 
