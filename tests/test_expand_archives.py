@@ -9,9 +9,11 @@ import tarfile
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leakwarden.errors import ConfigError
-from leakwarden.expand import archive_kinds
+from leakwarden.expand import archive_kinds, archive_names
 from leakwarden.expand.archive_names import decompressed_name, display_name
 from leakwarden.expand.archives import ArchiveLimits, Member, Stopped, archive_kind, content_id, walk
 from leakwarden.model import git_blob_id
@@ -235,6 +237,11 @@ def test_members_come_in_archive_order() -> None:
 )
 def test_display_name_defuses_every_way_out(raw: str, shown: str) -> None:
     assert display_name(raw) == shown
+
+
+@given(st.text(alphabet=st.sampled_from("ab./\\:C\x1b\udcff é"), max_size=12))
+def test_display_name_fast_path_changes_nothing_it_should_not(raw: str) -> None:
+    assert display_name(raw) == archive_names._defused(raw)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ import re
 _SEPARATORS = re.compile(r"[\\/]+")
 _DRIVE = re.compile(r"^[A-Za-z]:$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Anything display_name would change; most names have none of it and are returned as they are.
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f\ud800-\udfff]|^/|^[A-Za-z]:|//|(?:^|/)\.\.?(?:/|$)|/$|^$")
 
 # Single-file compression: the suffix removed to name the one member, and what replaces it.
 _STREAM_SUFFIXES = {
@@ -32,6 +34,10 @@ def display_name(raw: str) -> str:
     """The member name with every way out of the archive defused: separators unified to `/`,
     empty and `.` components and drive letters dropped, `..` shown as `%2E%2E`, control
     characters and undecodable bytes escaped."""
+    return _defused(raw) if _UNSAFE.search(raw) else raw
+
+
+def _defused(raw: str) -> str:
     parts: list[str] = []
     for index, part in enumerate(_SEPARATORS.split(raw)):
         if part in ("", ".") or (index == 0 and _DRIVE.match(part)):
