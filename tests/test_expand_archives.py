@@ -9,6 +9,7 @@ import tarfile
 import zipfile
 
 import pytest
+import zstandard
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -148,6 +149,36 @@ def test_unopened_formats_are_scanned_as_bytes_and_reported() -> None:
     ]
     assert [s.path for s in stopped] == [("a.zip", "backup.7z")]
     assert "7z archives are not opened" in stopped[0].reason
+
+
+def test_zstd_tar_and_single_file() -> None:
+    zstd = zstandard.ZstdCompressor()
+    files = [("etc/a.conf", _text("a")), ("etc/b.conf", _text("b"))]
+    tarball = zstd.compress(make_tar(files))
+    assert archive_kind("backup.bin", tarball) == "tar.zst"
+    assert [(m.path, m.data) for m in walk(tarball, "backup.bin", ArchiveLimits())] == [
+        (("backup.bin", name), data) for name, data in files
+    ]
+    # Two frames one after the other are one file, as zstd -d reads them.
+    log = zstd.compress(b"first\n") + zstd.compress(b"second\n")
+    assert list(walk(log, "app.log.zst", ArchiveLimits())) == [
+        Member(("app.log.zst", "app.log"), b"first\nsecond\n")
+    ]
+
+
+def test_zstd_cut_inside_a_frame_is_reported_not_taken_for_an_end() -> None:
+    content = secrets.token_hex(500_000).encode()  # several 128 KiB blocks before the cut
+    data = zstandard.ZstdCompressor().compress(content)
+    items = list(walk(data[: len(data) // 2], "cut.txt.zst", ArchiveLimits()))
+    assert isinstance(items[0], Member)
+    assert content.startswith(items[0].data)
+    assert items[1:] == [
+        Stopped(
+            ("cut.txt.zst", "cut.txt"),
+            f"corrupt or truncated after {len(items[0].data)} bytes: "
+            "EOFError: zstd stream ends inside a frame",
+        )
+    ]
 
 
 def test_zstd_without_the_zstandard_package_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

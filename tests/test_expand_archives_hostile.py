@@ -10,6 +10,7 @@ import time
 import zipfile
 
 import pytest
+import zstandard
 
 from leakwarden.expand.archive_budget import Budget, WalkStopped
 from leakwarden.expand.archives import ArchiveLimits, Member, Stopped, walk
@@ -165,6 +166,18 @@ def test_gzip_bomb_single_file() -> None:
     assert stopped == [
         Stopped(("huge.log.gz",), "gz stream expands more than 50x (an archive bomb?); the rest not read")
     ]
+
+
+def test_zstd_bomb_is_stopped_in_bounded_steps() -> None:
+    # A zstd block header can stand for 128 KiB of one byte: 64 MiB of zeros fit in 2 KB.
+    bomb = zstandard.ZstdCompressor().compress(bytes(64 * MIB))
+    assert len(bomb) < 4096
+    members, stopped, seconds = _timed(bomb, "zeros.zst")
+    assert members == []
+    assert stopped == [
+        Stopped(("zeros.zst",), "zst stream expands more than 50x (an archive bomb?); the rest not read")
+    ]
+    assert seconds < 2
 
 
 def test_plain_tar_with_many_members_stops_at_max_entries() -> None:

@@ -72,7 +72,44 @@ def open_stream(kind: str, raw: io.BytesIO) -> Any:
     module = zstandard()
     if module is None:
         raise ModuleNotFoundError("zstd needs the zstandard package, which is not installed")
-    return module.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+    return _Zstd(module, raw)
+
+
+class _Zstd:
+    """zstd frames, one after another, read in bounded steps. zstandard's own stream reader
+    treats a cut frame as a clean end; its decompress object knows better (`eof`) but has no
+    output bound, so it is fed a few bytes at a time: one zstd block header can stand for
+    128 KiB, which bounds one step to a few MiB however the input is crafted."""
+
+    _FEED = 64
+
+    def __init__(self, module: ModuleType, raw: io.BytesIO) -> None:
+        self._module = module
+        self._data = raw.getvalue()
+        self._raw = raw  # its position tells the meter how much input was consumed
+        self._inflate: Any = module.ZstdDecompressor().decompressobj()
+        self._buffer = b""
+
+    def read1(self, size: int = -1, /) -> bytes:
+        while not self._buffer:
+            pos = self._raw.tell()
+            if self._inflate.eof:
+                rest = self._inflate.unused_data
+                if not rest.strip(b"\x00") and pos >= len(self._data):
+                    return b""
+                self._inflate = self._module.ZstdDecompressor().decompressobj()
+                self._buffer = self._inflate.decompress(rest)
+                continue
+            if pos >= len(self._data):
+                raise EOFError("zstd stream ends inside a frame")
+            piece = self._data[pos : pos + self._FEED]
+            self._raw.seek(pos + len(piece))
+            self._buffer = self._inflate.decompress(piece)
+        size = size if size > 0 else len(self._buffer)
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    read = read1
 
 
 def is_tar_header(block: bytes) -> bool:
