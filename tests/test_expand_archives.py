@@ -100,6 +100,28 @@ def test_debian_package_opens_its_control_and_data_tars() -> None:
     ]
 
 
+def test_ar_long_names_gnu_and_bsd() -> None:
+    long_name = "a-rather-long-object-file-name.o"
+    gnu_table = f"{long_name}/\n".encode()
+    gnu = make_ar([("//", gnu_table), ("/0", b"gnu body"), ("short.o/", b"short")])
+    assert [(m.path, m.data) for m in collect(gnu, "libgnu.a")[0]] == [
+        (("libgnu.a", long_name), b"gnu body"),
+        (("libgnu.a", "short.o"), b"short"),
+    ]
+    bsd = make_ar([(f"#1/{len(long_name)}", long_name.encode() + b"bsd body")])
+    assert [(m.path, m.data) for m in collect(bsd, "libbsd.a")[0]] == [(("libbsd.a", long_name), b"bsd body")]
+
+
+def test_ar_cut_short_gives_what_it_holds() -> None:
+    data = make_ar([("one.txt", b"first member"), ("two.txt", b"second member, cut")])
+    members, stopped = collect(data[:-6], "cut.a")
+    assert [(m.path, m.data) for m in members] == [
+        (("cut.a", "one.txt"), b"first member"),
+        (("cut.a", "two.txt"), b"second membe"),
+    ]
+    assert stopped == [Stopped(("cut.a", "two.txt"), "truncated after 12 of 18 bytes")]
+
+
 def test_pre_posix_tar_is_known_by_its_header_checksum() -> None:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as archive:

@@ -77,6 +77,15 @@ def test_member_over_max_member_bytes_is_not_scanned() -> None:
     ]
 
 
+def test_plain_tar_member_over_the_limit_is_skipped_and_the_next_read() -> None:
+    big = secrets.token_bytes(5 * MIB)
+    members, stopped, _ = _timed(make_tar([("big.bin", big), ("after.txt", b"after")]), "a.tar")
+    assert [(m.path, m.data) for m in members] == [(("a.tar", "after.txt"), b"after")]
+    assert _reasons(stopped) == [
+        (("a.tar", "big.bin"), f"larger than max_member_bytes ({4 * MIB} bytes); not scanned")
+    ]
+
+
 def _nested_bomb(levels: int, copies: int, distinct: bool) -> bytes:
     """42.zip's shape: `copies` archives per level, 256 KiB of zeros at the bottom. Identical
     copies are what dedup stops; distinct ones (each kernel its own) only the byte budget."""
