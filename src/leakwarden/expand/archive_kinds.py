@@ -13,11 +13,13 @@ import bz2
 import importlib
 import io
 import lzma
+import re
 import zlib
 from types import ModuleType
 from typing import Any
 
-HEAD_BYTES = 64 * 1024  # enough head for archive_kind to decompress a tar header from
+HEAD_BYTES = 64 * 1024
+_OCTAL = re.compile(rb"[0-7]{1,8}")  # enough head for archive_kind to decompress a tar header from
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _STREAM_MAGICS = (
@@ -30,6 +32,11 @@ _OTHER_MAGICS = (
     (b"7z\xbc\xaf\x27\x1c", "7z"),
     (b"Rar!\x1a\x07", "rar"),
     (b"\xed\xab\xee\xdb", "rpm"),
+)
+# Every magic's first byte: most members start with none of them, and are done with at once.
+_FIRST_BYTES = frozenset(
+    magic[:1]
+    for magic in (*ZIP_MAGICS, *(m for m, _ in _STREAM_MAGICS), *(m for m, _ in _OTHER_MAGICS), b"BZh")
 )
 # Zip's family: Java, Android, Python, .NET, VS Code, Office, OpenDocument, e-books.
 ZIP_SUFFIXES = (
@@ -119,7 +126,7 @@ def is_tar_header(block: bytes) -> bool:
     if block[257:262] == b"ustar":
         return True
     field = block[148:156].replace(b"\x00", b" ").strip()
-    if not field or any(c not in b"01234567" for c in field) or not block[:100].strip(b"\x00"):
+    if not _OCTAL.fullmatch(field) or not block[:100].strip(b"\x00"):
         return False
     expected = int(field, 8)
     return expected == sum(block[:148]) + 8 * 0x20 + sum(block[156:512])
@@ -160,19 +167,19 @@ def archive_kind(name: str, head: bytes) -> str | None:
     """`zip`, `tar`, `tar.gz`, `tar.bz2`, `tar.xz`, `tar.zst`, `gz`, `bz2`, `xz`, `zst`, `ar`,
     or a kind walk reports without opening (`7z`, `rar`, `rpm`); None for anything else.
     `head` is the start of the content (HEAD_BYTES is plenty; the whole content is fine)."""
-    lowered = name.lower()
-    if head.startswith(ZIP_MAGICS):
-        return "zip"
-    stream = _stream_kind(head)
-    if stream is not None:
-        if lowered.endswith(_TAR_SUFFIXES[stream]) or is_tar_header(_inflated_head(stream, head)):
-            return f"tar.{stream}"
-        return stream
-    for magic, kind in _OTHER_MAGICS:
-        if head.startswith(magic):
-            return kind
+    if head[:1] in _FIRST_BYTES:
+        if head.startswith(ZIP_MAGICS):
+            return "zip"
+        stream = _stream_kind(head)
+        if stream is not None:
+            if name.lower().endswith(_TAR_SUFFIXES[stream]) or is_tar_header(_inflated_head(stream, head)):
+                return f"tar.{stream}"
+            return stream
+        for magic, kind in _OTHER_MAGICS:
+            if head.startswith(magic):
+                return kind
     if is_tar_header(head[:512]):
         return "tar"
-    if lowered.endswith(ZIP_SUFFIXES) and b"PK\x03\x04" in head:
+    if name.lower().endswith(ZIP_SUFFIXES) and b"PK\x03\x04" in head:
         return "zip"  # a self-extracting stub before the first member
     return None
