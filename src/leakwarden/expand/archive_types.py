@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from leakwarden.errors import ConfigError
 
 MIB = 1024 * 1024
+MAX_DEPTH = 64  # each level is a generator frame; real nesting stops at a handful
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class ArchiveLimits:
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"archive limit {name} must be a non-negative number, not {value!r}")
+        if self.max_depth > MAX_DEPTH:
+            raise ConfigError(f"archive limit max_depth must be at most {MAX_DEPTH}, not {self.max_depth}")
         if self.max_ratio < 1:
             raise ConfigError(f"archive limit max_ratio must be at least 1, not {self.max_ratio!r}")
 

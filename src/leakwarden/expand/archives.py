@@ -35,7 +35,11 @@ def content_id(data: bytes) -> bytes:
 
 
 def walk(data: bytes, name: str, limits: ArchiveLimits, seen: set[bytes] | None = None) -> Iterator[Item]:
-    """Every member of the archive `data` (called `name`), depth first, in archive order."""
+    """Every member of the archive `data` (called `name`), depth first, in archive order.
+
+    Data that is no archive of a known kind gives one Stopped and nothing else: ask
+    `archive_kind` first. The top-level content id is added to `seen` as well, so a copy of
+    this archive found inside another later is not opened again."""
     kind = archive_kind(name, data)
     if kind is None:
         yield Stopped((name,), "not an archive of a known format")
