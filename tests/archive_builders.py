@@ -10,6 +10,7 @@ import lzma
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 
 from leakwarden.expand.archives import ArchiveLimits, Member, Stopped, walk
@@ -129,3 +130,48 @@ def overlapping_zip(kernel: bytes, names: Sequence[str]) -> bytes:
     end = bytearray(single[end_at:])
     struct.pack_into("<HHII", end, 8, len(names), len(names), len(directory), cd_at)
     return single[:cd_at] + directory + bytes(end)
+
+
+def quoting_zip(inner: bytes) -> bytes:
+    """Fifield's overlap in its stored form: member A's data is member B's local header and
+    data, so B's header lies inside A. Each entry reads fine on its own; together they read
+    the same bytes twice (with deflate's quoting, a kernel is inflated once per entry)."""
+
+    def local(name: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(data)
+        return (
+            struct.pack(
+                "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0x21, crc, len(data), len(data), len(name), 0
+            )
+            + name
+        )
+
+    def central(name: bytes, data: bytes, offset: int) -> bytes:
+        crc = zlib.crc32(data)
+        fields = (
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            0,
+            0,
+            0x21,
+            crc,
+            len(data),
+            len(data),
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        return struct.pack("<4sHHHHHHIIIHHHHHII", *fields) + name
+
+    b_record = local(b"b.txt", inner) + inner
+    a_header = local(b"a.txt", b_record)
+    body = a_header + b_record
+    directory = central(b"a.txt", b_record, 0) + central(b"b.txt", inner, len(a_header))
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 2, 2, len(directory), len(body), 0)
+    return body + directory + end

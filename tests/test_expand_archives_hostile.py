@@ -22,6 +22,7 @@ from tests.archive_builders import (
     make_zip,
     overlapping_zip,
     paths,
+    quoting_zip,
     set_declared_sizes,
     set_flag_bits,
     tar_special,
@@ -150,6 +151,25 @@ def test_zip_quine_is_stopped_at_once() -> None:
     assert paths(members) == [("outer.zip", "readme.txt")]
     assert [s.path for s in stopped] == [("outer.zip", "r.zip", "r.zip")]
     assert time.monotonic() - started < 2
+
+
+def test_member_whose_header_lies_inside_another_member_is_reported() -> None:
+    inner = _text("inner")
+    data = quoting_zip(inner)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.read("b.txt") == inner  # a reader that trusts offsets reads it twice
+    members, stopped, _ = _timed(data, "quoting.zip")
+    # a.txt is itself a zip by its first bytes (B's header), one without a directory: B is
+    # read once, inside it, and its own entry is reported.
+    assert [(m.path, m.data) for m in members] == [(("quoting.zip", "a.txt", "b.txt"), inner)]
+    assert _reasons(stopped) == [
+        (("quoting.zip", "a.txt"), stopped[0].reason),
+        (
+            ("quoting.zip", "b.txt"),
+            "member's data overlaps another member's (an overlapping-entry zip bomb?); not read",
+        ),
+    ]
+    assert stopped[0].reason.startswith("central directory unreadable")
 
 
 def test_tar_gz_bomb_stops_the_stream_after_the_members_before_it() -> None:
