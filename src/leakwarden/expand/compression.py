@@ -14,31 +14,17 @@ import zlib
 from collections.abc import Callable
 
 from leakwarden.expand.text import looks_like_text
-
-_GZIP = b"\x1f\x8b\x08"
-_BZIP2 = b"BZh"
-_XZ = b"\xfd7zXZ\x00"
-_ZSTD = b"\x28\xb5\x2f\xfd"
-
-
-def _zlib_header(data: bytes) -> bool:
-    # RFC 1950: deflate (CM 8), window up to 32K, and the header's 16 bits a multiple of 31.
-    return len(data) >= 2 and data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and (data[0] << 8 | data[1]) % 31 == 0
+from leakwarden.sniff import compression_magic, zlib_header
 
 
 def compressed_kind(data: bytes) -> str | None:
-    """The compression a blob starts with, by its magic bytes."""
-    if data.startswith(_GZIP):
-        return "gzip"
-    if data.startswith(_BZIP2) and len(data) > 4 and data[3:4] in b"123456789":
-        return "bzip2"
-    if data.startswith(_XZ):
-        return "xz"
-    if data.startswith(_ZSTD):
-        return "zstd" if zstd_available() else None
-    if _zlib_header(data) and not looks_like_text(data[:256]):
+    """The compression a blob starts with, by its magic bytes (zstd only with `zstandard`)."""
+    kind = compression_magic(data)
+    if kind == "zstd" and not zstd_available():
+        return None
+    if kind is None and zlib_header(data) and not looks_like_text(data[:256]):
         return "zlib"  # text may start with two such bytes too: "x^" is a valid header
-    return None
+    return kind
 
 
 class CorruptStream(Exception):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEFAULT_DEPTH = 2
-MAX_DEPTH = 8
+from leakwarden.model import DEFAULT_DECODE_DEPTH, MAX_DECODE_DEPTH
+
+DEFAULT_DEPTH = DEFAULT_DECODE_DEPTH
+MAX_DEPTH = MAX_DECODE_DEPTH
 
 
 @dataclass(frozen=True, slots=True)

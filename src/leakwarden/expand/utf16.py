@@ -9,34 +9,16 @@ from leakwarden.expand.limits import Limits
 from leakwarden.expand.offsets import MapBuilder
 from leakwarden.expand.piece import BUDGET, Piece, Stopped
 from leakwarden.expand.text import looks_like_text
+from leakwarden.sniff import utf16_codec
 
-PROBE = 512
 # Characters by their UTF-8 length; each class is one unit shape of the offset map.
 _CLASSES = re.compile(
     "[\x00-\x7f]+|[\x80-\u07ff]+|[\u0800-\ud7ff\ue000-\uffff]+|[^\x00-\uffff]+|[\ud800-\udfff]+"
 )
 
 
-def utf16_kind(data: bytes) -> tuple[str, int] | None:
-    """The codec and the BOM's length, when `data` reads as UTF-16."""
-    if data.startswith(b"\xff\xfe") and not data.startswith(b"\xff\xfe\x00\x00"):
-        return "utf-16-le", 2
-    if data.startswith(b"\xfe\xff"):
-        return "utf-16-be", 2
-    probe = data[: PROBE & ~1]
-    if len(probe) < 16:
-        return None
-    even, odd = probe[0::2], probe[1::2]
-    # Mostly ASCII text in UTF-16: one byte of each pair is NUL, the other almost never.
-    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
-        return "utf-16-le", 0
-    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
-        return "utf-16-be", 0
-    return None
-
-
 def utf16_pieces(data: bytes, limits: Limits, room: int) -> Iterator[Piece | Stopped]:
-    kind = utf16_kind(data)
+    kind = utf16_codec(data)
     if kind is None:
         return
     codec, bom = kind

@@ -33,6 +33,7 @@ HEADER = (
     "author",
     "date",
     "subject",
+    "decoding",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,6 +74,7 @@ def render_csv(result: ScanResult, catalog: Catalog, show_secrets: bool = False)
                 f"{commit.author_name} <{commit.author_email}>" if commit else "",
                 commit.date if commit else "",
                 commit.subject if commit else "",
+                " > ".join(occ.decoding),
             )
             writer.writerow([cell(value) for value in row])
     return buffer.getvalue()

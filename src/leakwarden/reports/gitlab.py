@@ -96,6 +96,11 @@ def _vulnerability(finding: Finding, occ: Occurrence, rule: Rule | None, show: b
         "details": {
             "fingerprint": {"name": "Fingerprint", "type": "text", "value": finding.fingerprint},
             "confidence": {"name": "Confidence", "type": "text", "value": finding.confidence.label},
+            **(
+                {"decoding": {"name": "Decoded from", "type": "text", "value": " > ".join(occ.decoding)}}
+                if occ.decoding
+                else {}
+            ),
         },
     }
 
