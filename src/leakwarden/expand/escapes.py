@@ -1,10 +1,10 @@
 """Escaped text: percent-encoding, JSON/JavaScript string escapes and HTML entities.
 
 Each decoder finds its escapes with one compiled regex and decodes the line around them (up to
-`CONTEXT` bytes either side): a secret is rarely escaped itself, but the words a rule needs
-around it are (`{\\"password\\": \\"...\\"}`, `user%3Apass%40host`). Every window of a blob is
-decoded into one piece, windows separated by a line break, so the engine runs once per decoder.
-"""
+`CONTEXT` bytes either side, room for a rule's keyword and its value): a secret is rarely
+escaped itself, but the words a rule needs around it are (`{\\"password\\": \\"...\\"}`,
+`user%3Apass%40host`). Every window of a blob is decoded into one piece, windows separated by a
+line break, so the engine runs once per decoder."""
 
 from __future__ import annotations
 
@@ -17,16 +17,20 @@ from leakwarden.expand.offsets import MapBuilder
 from leakwarden.expand.piece import Piece, Stopped
 from leakwarden.expand.text import line_windows, looks_like_text
 
-CONTEXT = 1024
+CONTEXT = 256
 MAX_WINDOW = 64 * 1024
 
 _PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
-# Escapes worth decoding a line for; \n and \t alone are everywhere in code and change nothing.
-_JSON_ANCHOR = re.compile(rb"""\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[/"'\\])""")
+# Escapes worth decoding a line for: \n, \t and a lone \" are everywhere in code and JSON and
+# change nothing a rule needs; a \u or \x escape, an escaped slash (a URL) or an escaped key
+# (a JSON document inside a string) may.
+_JSON_ANCHOR = re.compile(rb"""\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/|"[\w.-]{1,64}\\"\s*:)""")
 _JSON_TOKEN = re.compile(
     rb"""\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrtbfv0/"'\\])"""
 )
 _ENTITY = re.compile(rb"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Entities worth decoding a line for: &lt; and &gt; (markup shown as text) change nothing a rule needs.
+_ENTITY_ANCHOR = re.compile(rb"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|quot|apos|amp|colon|sol|commat|equals);")
 _SIMPLE = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"v": b"\v", b"0": b"\x00"}
 
 
@@ -111,4 +115,4 @@ def json_escape_pieces(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]
 
 def entity_pieces(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:
     if b"&" in data and b";" in data:
-        yield from _pieces("html-entity", data, limits, anchor=_ENTITY, token=_ENTITY, decode=_entity)
+        yield from _pieces("html-entity", data, limits, anchor=_ENTITY_ANCHOR, token=_ENTITY, decode=_entity)

@@ -1,10 +1,21 @@
 """Encoded runs: base64 (standard and URL-safe, padded or not) and hex.
 
-One compiled regex per encoding finds the runs; cheap tests on the run's shape drop what is
-plainly not an encoding of text (identifiers, constants, hex digests as base64, paths mixing
-both base64 alphabets) before anything is decoded, and the decoded bytes must look like text
-(or start a compressed stream, which the next depth opens).
-"""
+The hot path of decoding: every blob is searched for runs. The blob is first mapped to one byte
+per character class with `bytes.translate` (C speed), so that finding runs is a search for a
+literal prefix, which `re` does with a fast scan instead of trying a character class at every
+offset; hex runs are the base64-alphabet runs made of hex digits, so one pass finds both. A run
+is decoded only when its shape says it may encode text:
+
+- in base64 of ASCII text the first character of every quad encodes a byte's top six bits,
+  0x20-0x7f: one of I-Z, a-f (C or D for a tab or a line break). Runs that do not have that
+  shape are decoded only when they start like a compressed stream, or are half `A`s (base64 of
+  UTF-16, as PowerShell's `-EncodedCommand` takes): identifiers, paths and random base64 are
+  left alone;
+- in hex of ASCII text every byte's first digit is 2-7 (or 0 for tabs and line breaks), which no
+  hash digest has for long.
+
+The decoded bytes must then look like text (or start a compressed stream, which the next depth
+opens)."""
 
 from __future__ import annotations
 
@@ -15,10 +26,17 @@ from functools import lru_cache
 
 from leakwarden.expand.compression import compressed_kind
 from leakwarden.expand.limits import Limits
-from leakwarden.expand.offsets import OffsetMap, uniform
+from leakwarden.expand.offsets import uniform
 from leakwarden.expand.piece import TOO_LONG, Piece, Stopped
 from leakwarden.expand.text import looks_like_text
 
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_BASE64_CLASS = bytes(65 if c in _ALPHABET + b"+/-_" else 46 for c in range(256))  # "A" or "."
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+_TEXT_QUAD_LEAD = b"CDIJKLMNOPQRSTUVWXYZabcdef"  # C, D: tab, line feed, carriage return
+_TEXT_HEX_LEAD = b"0234567"
+# base64 of the magic bytes of gzip, zlib (levels 1, 6, 9), bzip2, xz and zstd streams.
+_COMPRESSED_B64 = (b"H4sI", b"eAE", b"eJ", b"eNo", b"eNp", b"QlpoO", b"/Td6WFo", b"KLUv", b"_Td6WFo")
 # Subresource-integrity and lock-file hashes: base64 of a digest, never of text.
 _INTEGRITY = (b"sha1-", b"sha256-", b"sha384-", b"sha512-")
 _URLSAFE = b"-_"
@@ -29,13 +47,8 @@ _TEXT_MEDIA = re.compile(rb"data:(?:text/|[\w.+-]*/[\w.+-]*(?:json|xml|javascrip
 
 
 @lru_cache(maxsize=8)
-def _base64_runs(minimum: int) -> re.Pattern[bytes]:
-    return re.compile(rb"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{%d,}={0,2}" % minimum)
-
-
-@lru_cache(maxsize=8)
-def _hex_runs(minimum: int) -> re.Pattern[bytes]:
-    return re.compile(rb"(?<![0-9A-Za-z])(?:0[xX])?((?:[0-9a-fA-F]{2}){%d,})(?![0-9A-Za-z])" % (minimum // 2))
+def _runs(letter: bytes, minimum: int) -> re.Pattern[bytes]:
+    return re.compile(re.escape(letter * minimum) + re.escape(letter) + b"*")
 
 
 def _data_uri(data: bytes, start: int) -> bool:
@@ -46,51 +59,77 @@ def _data_uri(data: bytes, start: int) -> bool:
     return head >= 0 and _TEXT_MEDIA.search(data[head:start]) is None
 
 
-def base64_pieces(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:
-    for found in _base64_runs(limits.min_base64).finditer(data):
+def _text_shaped(body: bytes) -> bool:
+    if not body[0::4].translate(None, _TEXT_QUAD_LEAD):
+        return True
+    return body.startswith(_COMPRESSED_B64) or body.count(b"A") * 4 >= len(body)
+
+
+def encoded_runs(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:
+    """Base64 and hex runs in one pass: a hex run is a base64-alphabet run of hex digits."""
+    classes = data.translate(_BASE64_CLASS)
+    for found in _runs(b"A", min(limits.min_base64, limits.min_hex)).finditer(classes):
         start, end = found.span()
-        run = found.group()
-        body = run.rstrip(b"=")
-        # Not text in base64: one case only (identifiers, constants), digits only, or 4k+1 long.
-        if body.islower() or body.isupper() or body.isdigit() or len(body) % 4 == 1:
-            continue
-        urlsafe = any(c in body for c in _URLSAFE)
-        if urlsafe and any(c in body for c in _STANDARD):
-            continue  # both alphabets at once: a path or a word, not base64
-        if len(run) > limits.max_run:
-            yield Stopped((), TOO_LONG, f"base64 run of {len(run)} characters", (start, end))
-            continue
-        if body.startswith(_INTEGRITY) or _data_uri(data, start):
-            continue
-        if urlsafe:
-            body = body.translate(_TO_STANDARD)
-        try:
-            decoded = binascii.a2b_base64(body + b"=" * (-len(body) % 4), strict_mode=True)
-        except binascii.Error:
-            continue
-        piece = _piece("base64", decoded, uniform(len(decoded), start, end, 3, 4), limits)
-        if piece is not None:
-            yield piece
+        body = data[start:end]
+        if body.startswith((b"0x", b"0X")):
+            start, body = start + 2, body[2:]
+        if not body.translate(None, _HEX_DIGITS):
+            if len(body) >= limits.min_hex:
+                yield from _hex(data, body, start, end, limits)
+        elif end - start >= limits.min_base64:
+            yield from _base64(data, body, start, end, limits)
 
 
-def hex_pieces(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:
-    for found in _hex_runs(limits.min_hex).finditer(data):
-        run = found.group(1)
-        if not (run.islower() or run.isupper() or run.isdigit()):
-            continue  # mixed-case letters: not how hex is written
-        start, end = found.span(1)
-        if len(run) > limits.max_run:
-            yield Stopped((), TOO_LONG, f"hex run of {len(run)} characters", (start, end))
-            continue
-        decoded = bytes.fromhex(run.decode("ascii"))
-        piece = _piece("hex", decoded, uniform(len(decoded), start, end, 1, 2), limits)
-        if piece is not None:
-            yield piece
+def _base64(data: bytes, body: bytes, start: int, end: int, limits: Limits) -> Iterator[Piece | Stopped]:
+    # Not text in base64: one case only (identifiers, constants), digits only, 4k+1 long.
+    if body.islower() or body.isupper() or len(body) % 4 == 1:
+        return
+    if len(body) > limits.max_run:
+        yield Stopped((), TOO_LONG, f"base64 run of {len(body)} characters", (start, end))
+        return
+    if not _text_shaped(body):
+        return
+    urlsafe = any(c in body for c in _URLSAFE)
+    if urlsafe and any(c in body for c in _STANDARD):
+        return  # both alphabets at once: a path or a word, not base64
+    if body.startswith(_INTEGRITY) or _data_uri(data, start):
+        return
+    padding = 2
+    while padding and data[end : end + padding] != b"=" * padding:
+        padding -= 1
+    if urlsafe:
+        body = body.translate(_TO_STANDARD)
+    try:
+        decoded = binascii.a2b_base64(body + b"=" * (-len(body) % 4), strict_mode=True)
+    except binascii.Error:
+        return
+    piece = _piece("base64", decoded, limits)
+    if piece is not None:
+        yield _mapped(piece, start, end + padding, 3, 4)
 
 
-def _piece(step: str, decoded: bytes, offsets: OffsetMap, limits: Limits) -> Piece | None:
+def _hex(data: bytes, run: bytes, start: int, end: int, limits: Limits) -> Iterator[Piece | Stopped]:
+    if len(run) % 2 or not (run.islower() or run.isupper() or run.isdigit()):
+        return  # odd, or mixed-case letters: not how hex is written
+    if len(run) > limits.max_run:
+        yield Stopped((), TOO_LONG, f"hex run of {len(run)} characters", (start, end))
+        return
+    if run[0::2].translate(None, _TEXT_HEX_LEAD):
+        return
+    piece = _piece("hex", bytes.fromhex(run.decode("ascii")), limits)
+    if piece is not None:
+        yield _mapped(piece, start, end, 1, 2)
+
+
+def _piece(step: str, decoded: bytes, limits: Limits) -> Piece | None:
+    """The decoded bytes as a piece (its map filled in by `_mapped`), when worth keeping."""
     if looks_like_text(decoded, limits.max_control_ratio):
-        return Piece(step, decoded, offsets)
+        return Piece(step, decoded, uniform(0, 0, 0, 1, 1))
     if compressed_kind(decoded) is not None:
-        return Piece(step, decoded, offsets, text=False)
+        return Piece(step, decoded, uniform(0, 0, 0, 1, 1), text=False)
     return None
+
+
+def _mapped(piece: Piece, start: int, end: int, unit: int, parent_unit: int) -> Piece:
+    offsets = uniform(len(piece.data), start, end, unit, parent_unit)
+    return Piece(piece.step, piece.data, offsets, piece.text)

@@ -9,14 +9,13 @@ from leakwarden.expand.escapes import entity_pieces, json_escape_pieces, percent
 from leakwarden.expand.limits import Limits
 from leakwarden.expand.offsets import OffsetMap, uniform
 from leakwarden.expand.piece import BAD_STREAM, BUDGET, Derived, Piece, Stopped
-from leakwarden.expand.runs import base64_pieces, hex_pieces
+from leakwarden.expand.runs import encoded_runs
 from leakwarden.expand.text import looks_like_text
 from leakwarden.expand.utf16 import utf16_pieces
 
 Decoder = Callable[[bytes, Limits], Iterator[Piece | Stopped]]
 TEXT_DECODERS: tuple[Decoder, ...] = (
-    base64_pieces,
-    hex_pieces,
+    encoded_runs,
     percent_pieces,
     json_escape_pieces,
     entity_pieces,
