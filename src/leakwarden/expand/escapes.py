@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from leakwarden.expand.limits import Limits
-from leakwarden.expand.offsets import MapBuilder
+from leakwarden.expand.offsets import MapBuilder, OffsetMap
 from leakwarden.expand.piece import Piece, Stopped
 from leakwarden.expand.text import line_windows, looks_like_text
 
@@ -61,30 +61,43 @@ def _decode(
     windows: Iterator[tuple[int, int]],
     token: re.Pattern[bytes],
     decode: Callable[[bytes], bytes],
-) -> tuple[bytes, MapBuilder, int]:
+) -> tuple[bytes, list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """The decoded windows joined by line breaks, the windows, and every escape decoded (its
+    parent span and decoded length) for the offset map, which is built only if it is needed."""
     out: list[bytes] = []
-    builder = MapBuilder()
-    changed = 0
+    spans: list[tuple[int, int]] = []
+    escapes: list[tuple[int, int, int]] = []
     for low, high in windows:
-        if out:
-            out.append(b"\n")
-            builder.add(1, low, low, 1, 0)
-        position = low
-        for found in token.finditer(data, low, high):
-            start, end = found.span()
-            if start > position:
-                out.append(data[position:start])
-                builder.add(start - position, position, start, 1, 1)
+
+        def replace(found: re.Match[bytes], base: int = low) -> bytes:
             value = decode(found.group())
-            if value != found.group():
-                changed += 1
-            out.append(value)
-            builder.add(len(value), start, end, len(value), end - start)
+            start, end = found.span()
+            escapes.append((base + start, base + end, len(value)))
+            return value
+
+        out.append(token.sub(replace, data[low:high]))
+        spans.append((low, high))
+    return b"\n".join(out), spans, escapes
+
+
+def _map(spans: list[tuple[int, int]], escapes: list[tuple[int, int, int]]) -> OffsetMap:
+    builder = MapBuilder()
+    pending = iter(escapes)
+    escape = next(pending, None)
+    for index, (low, high) in enumerate(spans):
+        if index:
+            builder.add(1, low, low, 1, 0)  # the line break between windows
+        position = low
+        while escape is not None and escape[0] < high:
+            start, end, size = escape
+            if start > position:
+                builder.add(start - position, position, start, 1, 1)
+            builder.add(size, start, end, size, end - start)
             position = end
+            escape = next(pending, None)
         if high > position:
-            out.append(data[position:high])
             builder.add(high - position, position, high, 1, 1)
-    return b"".join(out), builder, changed
+    return builder.build()
 
 
 def _pieces(
@@ -98,9 +111,9 @@ def _pieces(
 ) -> Iterator[Piece | Stopped]:
     hits = (found.start() for found in anchor.finditer(data))
     windows = line_windows(data, hits, CONTEXT, min(MAX_WINDOW, limits.max_run))
-    decoded, builder, changed = _decode(data, windows, token, decode)
-    if changed and looks_like_text(decoded, limits.max_control_ratio):
-        yield Piece(step, decoded, builder.build())
+    decoded, spans, escapes = _decode(data, windows, token, decode)
+    if escapes and looks_like_text(decoded, limits.max_control_ratio):
+        yield Piece(step, decoded, OffsetMap.lazy(lambda: _map(spans, escapes)))
 
 
 def percent_pieces(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:

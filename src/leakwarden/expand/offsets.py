@@ -10,7 +10,8 @@ quads that encode it, and one inside an escape to the whole escape.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +34,38 @@ class Segment:
         return min(self.parent_start + units * self.parent_unit, self.parent_end)
 
 
-@dataclass(frozen=True, slots=True)
 class OffsetMap:
-    segments: tuple[Segment, ...]
-    _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    """Segments in decoded order. A map can be built lazily (`lazy`): most decoded pieces hold
+    no match, and their maps are never asked for."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_starts", tuple(s.start for s in self.segments))
+    __slots__ = ("_build", "_segments", "_starts")
+
+    def __init__(self, segments: tuple[Segment, ...] = ()) -> None:
+        self._segments: tuple[Segment, ...] | None = segments
+        self._starts = tuple(s.start for s in segments)
+        self._build: Callable[[], OffsetMap] | None = None
+
+    @classmethod
+    def lazy(cls, build: Callable[[], OffsetMap]) -> OffsetMap:
+        offsets = cls()
+        offsets._segments, offsets._build = None, build
+        return offsets
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        if self._segments is None:
+            assert self._build is not None
+            built = self._build()
+            self._segments, self._starts, self._build = built.segments, built._starts, None
+        return self._segments
+
+    def __repr__(self) -> str:
+        return f"OffsetMap({self.segments!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OffsetMap) and self.segments == other.segments
+
+    __hash__ = None  # type: ignore[assignment]
 
     def _segment(self, offset: int) -> Segment:
         index = max(0, bisect_right(self._starts, offset) - 1)
@@ -47,7 +73,7 @@ class OffsetMap:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The parent span that decoded bytes [start, end) came from."""
-        if not self.segments:
+        if not self.segments:  # builds a lazy map first: _starts is then filled
             return (0, 0)
         first = self._segment(start).parent_of(start)
         last = max(start, end - 1)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import binascii
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from leakwarden.expand.compression import compressed_kind
 from leakwarden.expand.limits import Limits
@@ -46,9 +45,17 @@ _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _TEXT_MEDIA = re.compile(rb"data:(?:text/|[\w.+-]*/[\w.+-]*(?:json|xml|javascript|yaml|x-sh))[^,]{0,60},$")
 
 
-@lru_cache(maxsize=8)
-def _runs(letter: bytes, minimum: int) -> re.Pattern[bytes]:
-    return re.compile(re.escape(letter * minimum) + re.escape(letter) + b"*")
+def _runs(classes: bytes, minimum: int) -> Iterator[tuple[int, int]]:
+    """Spans of the runs of at least `minimum` "A"s in a class map: `bytes.find` of the
+    shortest run skips ahead in C wherever a "." is in the way."""
+    needle = b"A" * minimum
+    found = classes.find(needle)
+    while found >= 0:
+        start = classes.rfind(b".", 0, found) + 1
+        end = classes.find(b".", found)
+        end = len(classes) if end < 0 else end
+        yield start, end
+        found = classes.find(needle, end)
 
 
 def _data_uri(data: bytes, start: int) -> bool:
@@ -67,10 +74,8 @@ def _text_shaped(body: bytes) -> bool:
 
 def encoded_runs(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:
     """Base64 and hex runs in one pass: a hex run is a base64-alphabet run of hex digits."""
-    classes = data.translate(_BASE64_CLASS)
-    for found in _runs(b"A", min(limits.min_base64, limits.min_hex)).finditer(classes):
-        start, end = found.span()
-        body = data[start:end]
+    for run_start, end in _runs(data.translate(_BASE64_CLASS), min(limits.min_base64, limits.min_hex)):
+        start, body = run_start, data[run_start:end]
         if body.startswith((b"0x", b"0X")):
             start, body = start + 2, body[2:]
         if not body.translate(None, _HEX_DIGITS):
