@@ -45,19 +45,6 @@ _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _TEXT_MEDIA = re.compile(rb"data:(?:text/|[\w.+-]*/[\w.+-]*(?:json|xml|javascript|yaml|x-sh))[^,]{0,60},$")
 
 
-def _runs(classes: bytes, minimum: int) -> Iterator[tuple[int, int]]:
-    """Spans of the runs of at least `minimum` "A"s in a class map: `bytes.find` of the
-    shortest run skips ahead in C wherever a "." is in the way."""
-    needle = b"A" * minimum
-    found = classes.find(needle)
-    while found >= 0:
-        start = classes.rfind(b".", 0, found) + 1
-        end = classes.find(b".", found)
-        end = len(classes) if end < 0 else end
-        yield start, end
-        found = classes.find(needle, end)
-
-
 def _data_uri(data: bytes, start: int) -> bool:
     """A run that is the payload of a `data:` URI with a media type that is not text."""
     if data[max(0, start - 7) : start] != b"base64,":
@@ -73,22 +60,33 @@ def _text_shaped(body: bytes) -> bool:
 
 
 def encoded_runs(data: bytes, limits: Limits) -> Iterator[Piece | Stopped]:
-    """Base64 and hex runs in one pass: a hex run is a base64-alphabet run of hex digits."""
-    for run_start, end in _runs(data.translate(_BASE64_CLASS), min(limits.min_base64, limits.min_hex)):
-        start, body = run_start, data[run_start:end]
-        if body.startswith((b"0x", b"0X")):
-            start, body = start + 2, body[2:]
-        if not body.translate(None, _HEX_DIGITS):
-            if len(body) >= limits.min_hex:
+    """Base64 and hex runs in one pass: a hex run is a base64-alphabet run of hex digits.
+
+    Runs are found with `bytes.find` of the shortest run in the class map, which skips ahead in
+    C wherever a "." is in the way; the loop body is the per-run cost of every blob, so the
+    commonest runs (snake_case and UPPER_CASE names: one case only) are dropped first."""
+    classes = data.translate(_BASE64_CLASS)
+    needle = b"A" * min(limits.min_base64, limits.min_hex)
+    found = classes.find(needle)
+    while found >= 0:
+        start = classes.rfind(b".", 0, found) + 1
+        end = classes.find(b".", found)
+        end = len(classes) if end < 0 else end
+        found = classes.find(needle, end)
+        body = data[start:end]
+        if body.islower() or body.isupper() or body.isdigit():
+            # Not base64 of text (one case only); hex, if every character is a hex digit.
+            if body.startswith((b"0x", b"0X")):
+                start, body = start + 2, body[2:]
+            if len(body) >= limits.min_hex and not body.translate(None, _HEX_DIGITS):
                 yield from _hex(data, body, start, end, limits)
         elif end - start >= limits.min_base64:
             yield from _base64(data, body, start, end, limits)
 
 
 def _base64(data: bytes, body: bytes, start: int, end: int, limits: Limits) -> Iterator[Piece | Stopped]:
-    # Not text in base64: one case only (identifiers, constants), digits only, 4k+1 long.
-    if body.islower() or body.isupper() or len(body) % 4 == 1:
-        return
+    if len(body) % 4 == 1:
+        return  # no base64 is 4k+1 characters long
     if len(body) > limits.max_run:
         yield Stopped((), TOO_LONG, f"base64 run of {len(body)} characters", (start, end))
         return
@@ -114,8 +112,8 @@ def _base64(data: bytes, body: bytes, start: int, end: int, limits: Limits) -> I
 
 
 def _hex(data: bytes, run: bytes, start: int, end: int, limits: Limits) -> Iterator[Piece | Stopped]:
-    if len(run) % 2 or not (run.islower() or run.isupper() or run.isdigit()):
-        return  # odd, or mixed-case letters: not how hex is written
+    if len(run) % 2:
+        return
     if len(run) > limits.max_run:
         yield Stopped((), TOO_LONG, f"hex run of {len(run)} characters", (start, end))
         return
