@@ -226,3 +226,11 @@ def test_map_builder_merges_units_of_one_shape() -> None:
     offsets = builder.build()
     assert len(offsets.segments) == 2
     assert offsets.span(1, 3) == (3, 7)  # the second escape and the first copied byte
+
+
+def test_escape_windows_never_cut_a_long_token() -> None:
+    token = "CAIS" + "".join(random.Random(3).choice("ABCDEFGHabcdefgh0123456789+/") for _ in range(700))
+    data = ("export TOKEN=&quot;" + token + "&quot;\n").encode()
+    piece, (start, end) = find(data, token.encode())
+    assert piece.chain == ("html-entity",)
+    assert data[start:end] == token.encode()

@@ -81,6 +81,13 @@ def scan_blob(
         matches, chains, views = matches + decoded.matches, chains + decoded.chains, views + decoded.views
         if decoded.stopped:
             stats.skipped.extend(_stopped_items(blob, decoded.stopped))
+        kept = _longest(matches)
+        if len(kept) < len(matches):
+            matches, chains, views = (
+                [matches[i] for i in kept],
+                [chains[i] for i in kept],
+                [views[i] for i in kept],
+            )
     if blob.owned is not None:
         low, high = blob.owned
         kept = [i for i, m in enumerate(matches) if low <= m.start < high]
@@ -104,6 +111,20 @@ def scan_blob(
             [Occurrence(p, location, blob.id, match.captures, decoding) for p in blob.provenance]
         )
     return hits
+
+
+def _longest(matches: list[Match]) -> list[int]:
+    """Indices of the matches to keep: of those of one rule starting at one place, the one with
+    the longest secret. A partly decoded piece (the outer escapes undone, not the inner ones)
+    shows a rule only the head of a secret, up to the first escape left; the fully decoded
+    piece shows all of it, and only that one is the secret."""
+    best: dict[tuple[str, int], int] = {}
+    for index, match in enumerate(matches):
+        key = (match.rule_id, match.secret_start)
+        held = best.get(key)
+        if held is None or len(match.secret) > len(matches[held].secret):
+            best[key] = index
+    return sorted(best.values())
 
 
 def _located(blob: Blob, matches: list[Match], views: list[tuple[bytes, Match] | None]) -> list[Location]:
