@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from leakwarden.errors import ConfigError
-from leakwarden.model import Confidence
+from leakwarden.model import DEFAULT_DECODE_DEPTH, MAX_DECODE_DEPTH, Confidence
 
 CONFIG_FILE = ".leakwarden.toml"
 PYPROJECT = "pyproject.toml"
@@ -49,6 +49,7 @@ class Config:
     allow_secrets: tuple[str, ...] = ()  # regexes: a matching secret is not a finding
     rules: tuple[str, ...] = ()  # extra rule files
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    decode_depth: int = DEFAULT_DECODE_DEPTH  # stacked decodings of encoded content; 0: none
     ignore_file: str = ".leakwarden-ignore.toml"
     baseline: str | None = None
     verify: bool = False  # `scan --verify` by default (never for git hooks)
@@ -111,6 +112,12 @@ def _convert(where: str, key: str, value: Any, base: Path) -> Any:
     if key in ("verify", "record"):
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: key {key}: must be true or false")
+        return value
+    if key == "decode_depth":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DECODE_DEPTH:
+            raise ConfigError(
+                f"{where}: key {key}: must be an integer from 0 (no decoding) to {MAX_DECODE_DEPTH}"
+            )
         return value
     if key in ("ignore_file", "baseline"):
         if not isinstance(value, str) or not value:

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 FINGERPRINT_VERSION = "v1"
 FINGERPRINT_LENGTH = 40  # hex digits of a finding's fingerprint; reports may show a prefix
+# How many decodings of encoded content a scan stacks by default (base64 in JSON escapes...),
+# and at most; 0 turns decoding off. Here so that configuration and `expand` share them.
+DEFAULT_DECODE_DEPTH = 2
+MAX_DECODE_DEPTH = 8
 
 
 class Confidence(enum.IntEnum):
@@ -148,6 +152,9 @@ class Occurrence:
     location: Location
     blob_id: str | None
     captures: Mapping[str, str] = field(default_factory=dict)
+    # The decodings the secret was found under, outermost first (("base64", "gzip")); the
+    # location is always that of the encoded text in the provenance's file.
+    decoding: tuple[str, ...] = ()
 
 
 def fingerprint(rule_id: str, secret: str, parts: Mapping[str, str] | None = None) -> str:
@@ -245,6 +252,10 @@ class ScanSummary:
     # `scan --verify`: findings by verdict status, before `--only-live` set any aside; empty when
     # nothing was verified.
     verified: dict[str, int] = field(default_factory=dict)
+    decode_depth: int = 0  # how deep encoded content was decoded (0: not at all)
+    decoded_pieces: int = 0  # derived pieces scanned (decoded runs, decompressed streams...)
+    decoded_bytes: int = 0
+    decoded_findings: int = 0  # findings seen only in decoded content
 
     def skipped_by_reason(self) -> dict[str, int]:
         return _count(item.reason for item in self.skipped)

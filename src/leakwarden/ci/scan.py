@@ -8,7 +8,7 @@ from typing import Any
 
 from leakwarden.ci.context import CiContext, CiDetectionError
 from leakwarden.ci.plan import NO_FETCH, CiPlan, Fetch, plan
-from leakwarden.model import Confidence, ScanResult, ScanSummary
+from leakwarden.model import DEFAULT_DECODE_DEPTH, Confidence, ScanResult, ScanSummary
 from leakwarden.rules.catalog import Catalog
 from leakwarden.scan import scan_git
 from leakwarden.scan.runner import Progress
@@ -52,6 +52,7 @@ def scan_ci(
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     include_binary: bool = False,
+    decode_depth: int = DEFAULT_DECODE_DEPTH,
     catalog: Catalog | None = None,
     engine: str = "auto",
     min_confidence: Confidence = Confidence.MEDIUM,
@@ -70,6 +71,7 @@ def scan_ci(
             exclude=exclude,
             max_file_size=max_file_size,
             include_binary=include_binary,
+            decode_depth=decode_depth,
             catalog=catalog,
             engine=engine,
             min_confidence=min_confidence,

@@ -40,6 +40,7 @@ class ScanArgs:
     min_confidence: str
     exclude: tuple[str, ...]
     max_file_size: int
+    decode_depth: int
     jobs: int
     engine: str
     include_binary: bool
@@ -98,6 +99,13 @@ def scan_options(func: F) -> F:
             "--max-file-size",
             type=SizeParam(),
             help="Skip files larger than this [default: 64MiB, or the config's].",
+        ),
+        click.option(
+            "--decode-depth",
+            type=click.IntRange(0, 8),
+            metavar="N",
+            help="Decode encoded content (base64, hex, percent, escapes, UTF-16, gzip...) up to N "
+            "decodings deep and scan what it holds; 0 turns decoding off [default: 2, or the config's].",
         ),
         click.option(
             "--config",
@@ -212,6 +220,7 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         "command line",
         min_confidence=Confidence.parse(kwargs["min_confidence"]) if kwargs["min_confidence"] else None,
         max_file_size=kwargs["max_file_size"],
+        decode_depth=kwargs.pop("decode_depth", None),
         exclude=config.exclude + tuple(kwargs["exclude"]) if kwargs["exclude"] else None,
         rules=config.rules + tuple(kwargs["rules"]) if kwargs["rules"] else None,
         baseline=baseline,
@@ -225,6 +234,7 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
     values.update(
         min_confidence=config.min_confidence.label,
         max_file_size=config.max_file_size,
+        decode_depth=config.decode_depth,
         exclude=config.exclude,
         rules=config.rules,
         verify=bool(config.verify or values.get("only_live")),

@@ -84,6 +84,7 @@ def _current_entries(paths: tuple[str, ...], report: str | None) -> list[Any]:
         max_file_size=args.max_file_size,
         catalog=load_catalog_for(args),
         min_confidence=Confidence.parse(args.min_confidence),
+        decode_depth=args.decode_depth,
     )
     return baseline_entries(result.findings, args.policy)
 
@@ -190,6 +191,7 @@ def _known_fingerprints(report: str | None, root: Path, config: Any) -> tuple[di
         max_file_size=config.max_file_size,
         catalog=project_catalog(config),
         min_confidence=Confidence.LOW,
+        decode_depth=config.decode_depth,
     )
     known.update((f.fingerprint, f.rule_id) for f in result.findings)
     return (

@@ -50,6 +50,7 @@ def _run(
             exclude=args.exclude,
             max_file_size=args.max_file_size,
             include_binary=args.include_binary,
+            decode_depth=args.decode_depth,
             catalog=catalog,
             engine=args.engine,
             min_confidence=_confidence(args),
@@ -94,7 +95,12 @@ def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     args = scan_args(kwargs)
     catalog = _catalog(args)
     result = scan_stdin(
-        sys.stdin.buffer, label=label, catalog=catalog, engine=args.engine, min_confidence=_confidence(args)
+        sys.stdin.buffer,
+        label=label,
+        catalog=catalog,
+        engine=args.engine,
+        min_confidence=_confidence(args),
+        decode_depth=args.decode_depth,
     )
     return emit(result, catalog, args, source="stdin")
 

@@ -110,6 +110,7 @@ def _pre_commit(scan: HookScan) -> int:
         catalog=scan.catalog,
         engine=scan.engine,
         min_confidence=config.min_confidence,
+        decode_depth=config.decode_depth,
     )
     return _verdict(PRE_COMMIT, result, scan, [], allow_skip=False)
 
@@ -128,6 +129,7 @@ def _push(kind: str, plan: PushPlan, scan: HookScan, *, allow_skip: bool) -> int
         catalog=scan.catalog,
         engine=scan.engine,
         min_confidence=config.min_confidence,
+        decode_depth=config.decode_depth,
     )
     return _verdict(kind, result, scan, plan.notes, allow_skip=allow_skip)
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from leakwarden.model import Finding, Occurrence, Verdict
+from leakwarden.model import Finding, Occurrence, ScanSummary, Verdict
 
 # Control characters (line breaks and tabs included: a file name may hold them), C1 controls,
 # zero-width and bidirectional formatting characters, line and paragraph separators, the BOM, and
@@ -82,12 +82,30 @@ def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
         fields["other_commit_count"] = getattr(occ.provenance, "other_commit_count", len(others))
     if occ.captures:
         fields["captures"] = dict(occ.captures)
+    if occ.decoding:
+        fields["decoding"] = list(occ.decoding)
     return fields
+
+
+def decoding_note(occ: Occurrence) -> str:
+    """ " (in base64 > gzip)" for a secret found under decodings, else nothing."""
+    return f" (in {' > '.join(occ.decoding)})" if occ.decoding else ""
+
+
+def decoding_summary(summary: ScanSummary) -> str:
+    """What decoding added to a scan, for one-line summaries; empty when nothing was decoded."""
+    if not summary.decoded_pieces:
+        return ""
+    found = summary.decoded_findings
+    return (
+        f"decoded {summary.decoded_pieces} piece{'s' if summary.decoded_pieces != 1 else ''} "
+        f"({summary.decoded_bytes / 1e6:.1f} MB), {found} finding{'s' if found != 1 else ''} only there"
+    )
 
 
 def first_location(finding: Finding) -> str:
     occ = finding.occurrences[0]
-    return f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}"
+    return f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}{decoding_note(occ)}"
 
 
 def verdict_fields(verdict: Verdict | None) -> dict[str, Any] | None:

@@ -36,6 +36,7 @@ HEADER = (
     "verdict",
     "verified_at",
     "identity",
+    "decoding",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -79,6 +80,7 @@ def render_csv(result: ScanResult, catalog: Catalog, show_secrets: bool = False)
                 finding.verdict.status if finding.verdict else "",
                 finding.verdict.checked_at if finding.verdict else "",
                 "; ".join(f"{k}={v}" for k, v in finding.verdict.identity.items()) if finding.verdict else "",
+                " > ".join(occ.decoding),
             )
             writer.writerow([cell(value) for value in row])
     return buffer.getvalue()

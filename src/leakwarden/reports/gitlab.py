@@ -101,6 +101,11 @@ def _vulnerability(finding: Finding, occ: Occurrence, rule: Rule | None, show: b
                 if finding.verdict is not None
                 else {}
             ),
+            **(
+                {"decoding": {"name": "Decoded from", "type": "text", "value": " > ".join(occ.decoding)}}
+                if occ.decoding
+                else {}
+            ),
         },
     }
 

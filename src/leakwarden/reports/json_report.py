@@ -45,6 +45,12 @@ def summary_dict(summary: ScanSummary, findings: int) -> dict[str, Any]:
         "duration_s": round(summary.duration_s, 3),
         "engine": summary.engine,
         "rules": summary.rules,
+        "decoding": {
+            "depth": summary.decode_depth,
+            "pieces": summary.decoded_pieces,
+            "bytes": summary.decoded_bytes,
+            "findings": summary.decoded_findings,
+        },
         "notes": list(summary.notes),
         "verified": dict(summary.verified),
         "suppressed": summary.suppressed_by_kind(),

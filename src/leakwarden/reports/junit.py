@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from leakwarden.model import Finding, ScanResult
-from leakwarden.reports.common import display, display_parts, safe, verdict_line
+from leakwarden.reports.common import decoding_note, display, display_parts, safe, verdict_line
 from leakwarden.rules.catalog import Catalog
 
 SUITE = "leakwarden"
@@ -24,7 +24,7 @@ def xml_text(text: str) -> str:
 
 def _place(finding: Finding, index: int) -> str:
     occ = finding.occurrences[index]
-    where = f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}"
+    where = f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}{decoding_note(occ)}"
     commit = getattr(occ.provenance, "commit", None)
     return f"{where} (commit {commit})" if commit else where
 

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from leakwarden import __version__
-from leakwarden.model import Confidence, Finding, ScanResult
+from leakwarden.model import Confidence, Finding, Occurrence, ScanResult
 from leakwarden.reports.common import display, to_json, verdict_fields, verdict_line
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
@@ -105,22 +105,26 @@ def _uri(path: str) -> str:
     return quote(raw, safe=_URI_SAFE)
 
 
+def _location(occ: Occurrence) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(occ.provenance.path)},
+            "region": {
+                "startLine": occ.location.line,
+                "startColumn": occ.location.column,
+                "endLine": occ.location.end_line,
+                "endColumn": occ.location.end_column,
+            },
+        }
+    }
+    if occ.decoding:  # the region is the encoded text; the property bag says how it was decoded
+        location["properties"] = {"decoding": list(occ.decoding)}
+    return location
+
+
 def _result(finding: Finding, rule_index: int, rule: Rule | None, show: bool) -> dict[str, Any]:
     name = rule.name if rule else finding.rule_id
-    locations = [
-        {
-            "physicalLocation": {
-                "artifactLocation": {"uri": _uri(occ.provenance.path)},
-                "region": {
-                    "startLine": occ.location.line,
-                    "startColumn": occ.location.column,
-                    "endLine": occ.location.end_line,
-                    "endColumn": occ.location.end_column,
-                },
-            }
-        }
-        for occ in finding.occurrences
-    ]
+    locations = [_location(occ) for occ in finding.occurrences]
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -133,6 +137,9 @@ def _result(finding: Finding, rule_index: int, rule: Rule | None, show: bool) ->
     if finding.verdict is not None:
         result["properties"]["verdict"] = verdict_fields(finding.verdict)
         result["message"]["text"] += f" ({verdict_line(finding.verdict)})"
+    first = finding.occurrences[0]
+    if first.decoding:
+        result["properties"]["decoding"] = list(first.decoding)
     if len(locations) > 1:
         result["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(locations[1:], 1)]
     return result

@@ -8,7 +8,14 @@ from rich.console import Console
 from rich.text import Text
 
 from leakwarden.model import Finding, ScanResult, ScanSummary, VerdictStatus
-from leakwarden.reports.common import display, display_parts, safe, verdict_line
+from leakwarden.reports.common import (
+    decoding_note,
+    decoding_summary,
+    display,
+    display_parts,
+    safe,
+    verdict_line,
+)
 from leakwarden.rules.catalog import Catalog
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -21,6 +28,8 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     first = finding.occurrences[0]
     text = Text()
     text.append(safe(f"{first.provenance.path}:{first.location.line}:{first.location.column}"), "bold")
+    if first.decoding:
+        text.append(safe(decoding_note(first)), "bold")
     text.append("  ")
     text.append(safe(rule.name if rule else finding.rule_id))
     text.append(f"  [{finding.confidence.label}]", _STYLE[finding.confidence.label])
@@ -63,7 +72,9 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     others = finding.occurrences[1:]
     for occ in others[:MAX_LISTED_OCCURRENCES]:
         text.append(
-            "\n  also at " + safe(f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim"
+            "\n  also at "
+            + safe(f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}{decoding_note(occ)}"),
+            "dim",
         )
     if len(others) > MAX_LISTED_OCCURRENCES:
         text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
@@ -79,6 +90,9 @@ def summary_line(summary: ScanSummary, findings: int) -> str:
     )
     if summary.verified:
         line += "; verified: " + ", ".join(f"{n} {status}" for status, n in summary.verified.items())
+    decoded = decoding_summary(summary)
+    if decoded:
+        line += "; " + decoded
     skipped = summary.skipped_by_reason()
     if skipped:
         line += "; skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items())

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from leakwarden.expand import DEFAULT_DEPTH, Limits
 from leakwarden.model import Blob, Confidence, ScanResult, Skipped, StdinProvenance
 from leakwarden.rules.catalog import Catalog, load_catalog
 from leakwarden.scan.cache import cached_engine
@@ -41,9 +42,12 @@ def scan_source(
     jobs: int = 0,
     progress: Progress | None = None,
     target: str = "",
+    decode_depth: int = DEFAULT_DEPTH,
 ) -> ScanResult:
     catalog = catalog if catalog is not None else load_catalog()
-    options = ScanOptions(min_confidence=min_confidence, jobs=jobs, progress=progress)
+    options = ScanOptions(
+        min_confidence=min_confidence, jobs=jobs, progress=progress, limits=Limits(depth=decode_depth)
+    )
     return run_scan(source, cached_engine(catalog, engine), options, target)
 
 
@@ -59,6 +63,7 @@ def scan_paths(
     min_confidence: Confidence = Confidence.MEDIUM,
     jobs: int = 0,
     progress: Progress | None = None,
+    decode_depth: int = DEFAULT_DEPTH,
 ) -> ScanResult:
     """Every regular file under `paths` (symlinks are not followed; `.git` folders are pruned)."""
     source = FileSource(paths, exclude, max_file_size, include_binary, respect_gitignore)
@@ -70,6 +75,7 @@ def scan_paths(
         jobs=jobs,
         progress=progress,
         target=", ".join(paths),
+        decode_depth=decode_depth,
     )
 
 
@@ -80,6 +86,7 @@ def scan_stdin(
     catalog: Catalog | None = None,
     engine: str = "auto",
     min_confidence: Confidence = Confidence.MEDIUM,
+    decode_depth: int = DEFAULT_DEPTH,
 ) -> ScanResult:
     return scan_source(
         StdinSource(stream, label),
@@ -88,6 +95,7 @@ def scan_stdin(
         min_confidence=min_confidence,
         jobs=1,
         target=label,
+        decode_depth=decode_depth,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from leakwarden.expand import DEFAULT_DEPTH, Limits
 from leakwarden.matching.engine import Engine
 from leakwarden.model import Confidence, Finding, ScanResult, SuppressedItem
 from leakwarden.rules.catalog import Catalog, load_catalog
@@ -31,6 +32,7 @@ def scan_git(
     min_confidence: Confidence = Confidence.MEDIUM,
     jobs: int = 0,
     progress: Progress | None = None,
+    decode_depth: int = DEFAULT_DEPTH,
 ) -> ScanResult:
     """Every distinct blob of the history, scanned once; each finding's occurrences name the
     commit that first introduced the blob at each path (earliest first). By default every ref
@@ -58,7 +60,9 @@ def scan_git(
     )
     if since:
         scope += f", since {since}"
-    options = ScanOptions(min_confidence=min_confidence, jobs=jobs, progress=progress)
+    options = ScanOptions(
+        min_confidence=min_confidence, jobs=jobs, progress=progress, limits=Limits(depth=decode_depth)
+    )
     catalog = catalog if catalog is not None else load_catalog()
     return run_scan(source, cached_engine(catalog, engine), options, f"{repo} (git: {scope})")
 
@@ -75,6 +79,7 @@ def scan_staged(
     min_confidence: Confidence = Confidence.MEDIUM,
     jobs: int = 0,
     progress: Progress | None = None,
+    decode_depth: int = DEFAULT_DEPTH,
 ) -> ScanResult:
     """What `git commit` would record now. Unless `report_all`, a secret the HEAD version of the
     same file already held is not reported (it is counted, as set aside "already in HEAD"), so an
@@ -82,18 +87,22 @@ def scan_staged(
     source = StagedSource(repo, exclude, max_file_size, include_binary)
     catalog = catalog if catalog is not None else load_catalog()
     scanner = cached_engine(catalog, engine)
-    options = ScanOptions(min_confidence=min_confidence, jobs=jobs, progress=progress)
+    options = ScanOptions(
+        min_confidence=min_confidence, jobs=jobs, progress=progress, limits=Limits(depth=decode_depth)
+    )
     result = run_scan(source, scanner, options, f"{repo} (staged)")
     if not report_all and result.findings:
-        _drop_preexisting(result, source, scanner)
+        _drop_preexisting(result, source, scanner, options.limits)
     return result
 
 
-def _drop_preexisting(result: ScanResult, source: StagedSource, engine: Engine) -> None:
+def _drop_preexisting(result: ScanResult, source: StagedSource, engine: Engine, limits: Limits) -> None:
     """Scan the HEAD version of each file with a finding (and only those) and drop the staged
     occurrences of secrets it already held."""
     paths = {o.provenance.path for f in result.findings for o in f.occurrences}
-    head = run_scan(source.head_versions(paths), engine, ScanOptions(min_confidence=Confidence.LOW, jobs=1))
+    head = run_scan(
+        source.head_versions(paths), engine, ScanOptions(min_confidence=Confidence.LOW, jobs=1, limits=limits)
+    )
     known: dict[str, set[str]] = {}
     for finding in head.findings:
         for occ in finding.occurrences:

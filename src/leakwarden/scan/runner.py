@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from typing import Any
 
+from leakwarden.expand import OFF, Limits, Stopped
 from leakwarden.ignore.inline import allow_reason
 from leakwarden.matching.engine import Engine
 from leakwarden.model import (
@@ -37,6 +38,7 @@ from leakwarden.model import (
     SuppressedItem,
     fingerprint,
 )
+from leakwarden.scan.decoded import DecodeStats, decoded_matches
 from leakwarden.scan.locate import locate
 from leakwarden.sources.base import AttributingSource, ShardableSource, Source
 
@@ -61,27 +63,90 @@ class ScanOptions:
     dedupe: bool = True
     progress: Progress | None = None
     notes: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)  # decoding of encoded content (depth 0: none)
 
 
-def scan_blob(engine: Engine, blob: Blob) -> BlobHits | None:
-    """The located matches of one blob, or None when it has none. Matches on a line with an
-    inline allow comment are set aside with the comment's reason."""
+def scan_blob(
+    engine: Engine, blob: Blob, limits: Limits = OFF, stats: DecodeStats | None = None
+) -> BlobHits | None:
+    """The located matches of one blob and of what it encodes (down to `limits.depth`), or None
+    when it has none. Matches on a line with an inline allow comment are set aside with the
+    comment's reason. What decoding cost and declined is added to `stats`."""
     matches = engine.scan(blob.data)
+    chains: list[tuple[str, ...]] = [()] * len(matches)
+    views: list[tuple[bytes, Match] | None] = [None] * len(matches)
+    if limits.depth > 0:
+        stats = stats if stats is not None else DecodeStats()
+        decoded = decoded_matches(engine, blob.data, limits, matches, stats)
+        matches, chains, views = matches + decoded.matches, chains + decoded.chains, views + decoded.views
+        if decoded.stopped:
+            stats.skipped.extend(_stopped_items(blob, decoded.stopped))
+        kept = _longest(matches)
+        if len(kept) < len(matches):
+            matches, chains, views = (
+                [matches[i] for i in kept],
+                [chains[i] for i in kept],
+                [views[i] for i in kept],
+            )
     if blob.owned is not None:
         low, high = blob.owned
-        matches = [m for m in matches if low <= m.start < high]
+        kept = [i for i, m in enumerate(matches) if low <= m.start < high]
+        matches, chains, views = (
+            [matches[i] for i in kept],
+            [chains[i] for i in kept],
+            [views[i] for i in kept],
+        )
     if not matches:
         return None
-    locations = locate(blob.data, [(m.secret_start, m.secret_end) for m in matches], blob.line_base)
+    located = _located(blob, matches, views)
     hits = BlobHits(blob.id, blob.provenance, [], [])
-    for match, location in zip(matches, locations, strict=True):
-        reason = allow_reason(blob.data, match.secret_start, match.secret_end)
+    for match, decoding, view, location in zip(matches, chains, views, located, strict=True):
+        text, at = view if view is not None else (blob.data, match)
+        reason = allow_reason(text, at.secret_start, at.secret_end)
         if reason is not None:
             hits.allowed.append((match, location, reason))
             continue
         hits.matches.append(match)
-        hits.occurrences.append([Occurrence(p, location, blob.id, match.captures) for p in blob.provenance])
+        hits.occurrences.append(
+            [Occurrence(p, location, blob.id, match.captures, decoding) for p in blob.provenance]
+        )
     return hits
+
+
+def _longest(matches: list[Match]) -> list[int]:
+    """Indices of the matches to keep: of those of one rule starting at one place, the one with
+    the longest secret. A partly decoded piece (the outer escapes undone, not the inner ones)
+    shows a rule only the head of a secret, up to the first escape left; the fully decoded
+    piece shows all of it, and only that one is the secret."""
+    best: dict[tuple[str, int], int] = {}
+    for index, match in enumerate(matches):
+        key = (match.rule_id, match.secret_start)
+        held = best.get(key)
+        if held is None or len(match.secret) > len(matches[held].secret):
+            best[key] = index
+    return sorted(best.values())
+
+
+def _located(blob: Blob, matches: list[Match], views: list[tuple[bytes, Match] | None]) -> list[Location]:
+    """Each match's location: in the blob, or in the transcoded text it was found in (UTF-16)."""
+    plain = [i for i, view in enumerate(views) if view is None]
+    located: list[Location | None] = [None] * len(matches)
+    spans = [(matches[i].secret_start, matches[i].secret_end) for i in plain]
+    for i, location in zip(plain, locate(blob.data, spans, blob.line_base), strict=True):
+        located[i] = location
+    for i, view in enumerate(views):
+        if view is not None:
+            text, at = view
+            located[i] = locate(text, [(at.secret_start, at.secret_end)], blob.line_base)[0]
+    return [location for location in located if location is not None]
+
+
+def _stopped_items(blob: Blob, stopped: list[Stopped]) -> Iterator[Skipped]:
+    path = blob.provenance[0].path if blob.provenance else ""
+    lines = locate(blob.data, [item.span for item in stopped], blob.line_base)
+    for item, where in zip(stopped, lines, strict=True):
+        steps = " > ".join(item.chain) if item.chain else "decoding"
+        yield Skipped(path, item.reason, f"line {where.line} ({steps}): {item.detail}")
 
 
 def cores() -> int:
@@ -98,14 +163,15 @@ class _Batch:
     blobs: int = 0
     bytes: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    decoded: DecodeStats = field(default_factory=DecodeStats)
 
 
-def _scan_blobs(engine: Engine, blobs: Iterable[Blob]) -> _Batch:
+def _scan_blobs(engine: Engine, blobs: Iterable[Blob], limits: Limits) -> _Batch:
     batch = _Batch()
     for blob in blobs:
         batch.blobs += 1
         batch.bytes += len(blob.data)
-        hit = scan_blob(engine, blob)
+        hit = scan_blob(engine, blob, limits, batch.decoded)
         if hit is not None:
             batch.hits.append(hit)
     return batch
@@ -115,13 +181,13 @@ def _scan_blobs(engine: Engine, blobs: Iterable[Blob]) -> _Batch:
 
 # Set in the parent just before the pool forks, so workers inherit the compiled engine and the
 # source's configuration instead of unpickling them.
-_FORKED: dict[str, tuple[Engine, ShardableSource]] = {}
+_FORKED: dict[str, tuple[Engine, ShardableSource, Limits]] = {}
 
 
 def _run_shard(shard: Any) -> _Batch:
-    engine, source = _FORKED["state"]
+    engine, source, limits = _FORKED["state"]
     del source.skipped[:]
-    batch = _scan_blobs(engine, source.read_shard(shard))
+    batch = _scan_blobs(engine, source.read_shard(shard), limits)
     batch.skipped = list(source.skipped)
     return batch
 
@@ -173,17 +239,18 @@ def _distinct(blobs: Iterable[Blob], summary: ScanSummary, dedupe: bool) -> Iter
 
 
 def _batches(
-    source: Source, engine: Engine, workers: int, summary: ScanSummary, dedupe: bool
+    source: Source, engine: Engine, workers: int, summary: ScanSummary, options: ScanOptions
 ) -> Iterator[_Batch]:
+    limits, dedupe = options.limits, options.dedupe
     if workers > 1 and isinstance(source, ShardableSource) and _fork_available():
         shards = source.shards()
         head = list(islice(shards, 2))
         if len(head) < 2:  # too little work to be worth a process
             for shard in head:
-                yield _scan_blobs(engine, source.read_shard(shard))
+                yield _scan_blobs(engine, source.read_shard(shard), limits)
             return
         engine.prepare()  # compile every regex once here rather than once in each worker
-        _FORKED["state"] = (engine, source)
+        _FORKED["state"] = (engine, source, limits)
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 yield from _pipelined(
@@ -196,11 +263,14 @@ def _batches(
     blobs = _distinct(source.blobs(), summary, dedupe and not getattr(source, "distinct_ids", False))
     if workers == 1:
         for chunk in _blob_batches(blobs):
-            yield _scan_blobs(engine, chunk)
+            yield _scan_blobs(engine, chunk, limits)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="leakwarden-scan") as pool:
         yield from _pipelined(
-            pool, lambda chunk: pool.submit(_scan_blobs, engine, chunk), _blob_batches(blobs), 2 * workers
+            pool,
+            lambda chunk: pool.submit(_scan_blobs, engine, chunk, limits),
+            _blob_batches(blobs),
+            2 * workers,
         )
 
 
@@ -276,15 +346,18 @@ def attributed(
 def run_scan(source: Source, engine: Engine, options: ScanOptions, target: str = "") -> ScanResult:
     """Scan every blob `source` yields; account for every one it skipped."""
     started = time.perf_counter()
-    summary = ScanSummary(engine=engine.name, rules=len(engine.catalog))
+    summary = ScanSummary(engine=engine.name, rules=len(engine.catalog), decode_depth=options.limits.depth)
     workers = options.jobs if options.jobs > 0 else cores()
     skipped_in_workers: list[Skipped] = []
 
     def hits() -> Iterator[BlobHits]:
-        for batch in _batches(source, engine, workers, summary, options.dedupe):
+        for batch in _batches(source, engine, workers, summary, options):
             summary.blobs += batch.blobs
             summary.bytes += batch.bytes
+            summary.decoded_pieces += batch.decoded.pieces
+            summary.decoded_bytes += batch.decoded.bytes
             skipped_in_workers.extend(batch.skipped)
+            skipped_in_workers.extend(batch.decoded.skipped)
             if options.progress is not None:
                 options.progress(summary.blobs, summary.bytes)
             yield from batch.hits
@@ -293,6 +366,7 @@ def run_scan(source: Source, engine: Engine, options: ScanOptions, target: str =
     if isinstance(source, AttributingSource):
         found = attributed(source, engine, list(found), options.min_confidence)
     findings = group_findings(engine, found, options.min_confidence, summary.suppressed)
+    summary.decoded_findings = sum(all(o.decoding for o in f.occurrences) for f in findings)
     summary.skipped = sorted([*source.skipped, *skipped_in_workers], key=lambda s: (s.path, s.reason))
     summary.notes = list(source.notes) + list(options.notes)
     summary.duration_s = time.perf_counter() - started

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from leakwarden.model import Blob, Provenance, Skipped
+from leakwarden.sniff import encoded_text
 
 
 class Source(Protocol):
@@ -45,5 +46,7 @@ BINARY_PROBE = 8000
 
 
 def looks_binary(data: bytes) -> bool:
-    """Git's own heuristic: a NUL byte in the first 8000 bytes."""
-    return b"\x00" in data[:BINARY_PROBE]
+    """Git's own heuristic, a NUL byte in the first 8000 bytes, except for text the scanner
+    decodes: a compressed stream or UTF-16 (whose ASCII characters are half NUL bytes)."""
+    probe = data[:BINARY_PROBE]
+    return b"\x00" in probe and not encoded_text(probe)
