@@ -148,6 +148,8 @@ class Occurrence:
     location: Location
     blob_id: str | None
     captures: Mapping[str, str] = field(default_factory=dict)
+    # Why a marker on this line did not allow it (e.g. our allow marker without a reason).
+    note: str = ""
 
 
 def fingerprint(rule_id: str, secret: str, parts: Mapping[str, str] | None = None) -> str:

@@ -82,6 +82,8 @@ def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
         fields["other_commit_count"] = getattr(occ.provenance, "other_commit_count", len(others))
     if occ.captures:
         fields["captures"] = dict(occ.captures)
+    if occ.note:
+        fields["note"] = occ.note
     return fields
 
 

@@ -36,6 +36,8 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     captures = {k: v for o in finding.occurrences[:1] for k, v in o.captures.items()}
     if captures:
         text.append("\n  context " + " ".join(safe(f"{k}={v}") for k, v in captures.items()), "dim")
+    if first.note:
+        text.append("\n  note    " + safe(first.note), "yellow")
     text.append(f"\n  rule    {safe(finding.rule_id)} · fingerprint {finding.fingerprint[:16]}", "dim")
     revoke = rule.playbook.revoke_url if rule else ""
     text.append("\n  next    ", "green")
@@ -48,6 +50,8 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
         text.append(
             "\n  also at " + safe(f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}"), "dim"
         )
+        if occ.note:
+            text.append(safe(f" ({occ.note})"), "yellow")
     if len(others) > MAX_LISTED_OCCURRENCES:
         text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
     return text

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from typing import Any
 
-from leakwarden.ignore.inline import allow_reason
+from leakwarden.ignore.inline import allow_reasons
 from leakwarden.matching.engine import Engine
 from leakwarden.model import (
     Blob,
@@ -72,15 +72,17 @@ def scan_blob(engine: Engine, blob: Blob) -> BlobHits | None:
         matches = [m for m in matches if low <= m.start < high]
     if not matches:
         return None
-    locations = locate(blob.data, [(m.secret_start, m.secret_end) for m in matches], blob.line_base)
+    spans = [(m.secret_start, m.secret_end) for m in matches]
+    locations = locate(blob.data, spans, blob.line_base)
     hits = BlobHits(blob.id, blob.provenance, [], [])
-    for match, location in zip(matches, locations, strict=True):
-        reason = allow_reason(blob.data, match.secret_start, match.secret_end)
-        if reason is not None:
-            hits.allowed.append((match, location, reason))
+    for match, location, allow in zip(matches, locations, allow_reasons(blob.data, spans), strict=True):
+        if allow.reason is not None:
+            hits.allowed.append((match, location, allow.reason))
             continue
         hits.matches.append(match)
-        hits.occurrences.append([Occurrence(p, location, blob.id, match.captures) for p in blob.provenance])
+        hits.occurrences.append(
+            [Occurrence(p, location, blob.id, match.captures, allow.note) for p in blob.provenance]
+        )
     return hits
 
 
