@@ -19,6 +19,7 @@ MAX_TEXT_BYTES = 4 * 1024 * 1024  # files read for the names a secret is bound t
 
 
 def _output_options(func: F) -> F:
+    from leakwarden.cli.color import color_option
     from leakwarden.remediate import LANGUAGES, PLATFORMS
 
     decorators = [
@@ -57,6 +58,7 @@ def _output_options(func: F) -> F:
             type=click.Path(dir_okay=False, writable=True),
             help="Write to FILE instead of standard output.",
         ),
+        color_option,
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -73,8 +75,10 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def _color(fmt: str, output: str | None) -> bool:
-    return fmt == "text" and output is None and sys.stdout.isatty()
+def _color(fmt: str, output: str | None, choice: str) -> bool:
+    from leakwarden.cli.color import use_color
+
+    return fmt == "text" and use_color(choice, sys.stdout, to_file=bool(output))
 
 
 @click.command("guide")
@@ -92,6 +96,7 @@ def guide(
     platforms: tuple[str, ...],
     rule_files: tuple[str, ...],
     output: str | None,
+    color: str,
 ) -> int:
     """The incident guide of a credential type: RULE_ID (or a provider, e.g. scaleway)."""
     from leakwarden.cli.options import check_writable
@@ -123,7 +128,7 @@ def guide(
             f"no rule or provider {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID"
         )
     built = rule_guide(rule, catalog, platforms or None, languages or None)
-    _write(render([built], fmt, _color(fmt, output)), output)
+    _write(render([built], fmt, _color(fmt, output, color)), output)
     return EXIT_CLEAN
 
 
@@ -172,6 +177,7 @@ def remediate(
     platforms: tuple[str, ...],
     rule_files: tuple[str, ...],
     output: str | None,
+    color: str,
 ) -> int:
     """The guide of each finding of a JSON report, or of the one FINGERPRINT (a prefix will do):
     where it was found, what it is bound to, what will stop working, what to do."""
@@ -230,5 +236,5 @@ def remediate(
     if not guides:
         click.echo("The report holds no findings: nothing to remediate.", err=True)
         return EXIT_CLEAN
-    _write(render(guides, fmt, _color(fmt, output)), output)
+    _write(render(guides, fmt, _color(fmt, output, color)), output)
     return EXIT_CLEAN

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from leakwarden.cli.color import color_option
 from leakwarden.hooks import KINDS, PRE_COMMIT, PRE_PUSH, PRE_RECEIVE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -191,6 +192,7 @@ def uninstall_cmd(repo: str | None, global_: bool, **flags: bool) -> int:
     show_default=True,
     help="pre-receive: honour `git push -o leakwarden.skip` (accepted unscanned, logged on stderr).",
 )
+@color_option
 def run_cmd(
     *,
     kind: str,
@@ -200,6 +202,7 @@ def run_cmd(
     timeout: float,
     on_timeout: str,
     allow_skip: bool,
+    color: str,
 ) -> int:
     """What the installed hooks run: git's ARGS and stdin are passed through. Exit 1 blocks."""
     from leakwarden.cli.options import load_catalog_for, scan_args
@@ -221,6 +224,10 @@ def run_cmd(
         "quiet": True,
     }
     args = scan_args(defaults)
-    scan = HookScan(lambda: load_catalog_for(args), args.config, args.policy, color=sys.stderr.isatty())
+    from leakwarden.cli.color import use_color
+
+    scan = HookScan(
+        lambda: load_catalog_for(args), args.config, args.policy, color=use_color(color, sys.stderr)
+    )
     call = HookCall(kind, hook_args, hook_path, repo_hooks)
     return run_hook(call, scan, ServerLimits(timeout, on_timeout, allow_skip), sys.stdin.buffer)

@@ -46,9 +46,11 @@ class ScanArgs:
     quiet: bool
     config: Any  # leakwarden.config.Config, imported lazily
     policy: Any  # leakwarden.ignore.policy.Policy
+    color: str = "auto"  # --color: auto, always, never (leakwarden.cli.color decides)
 
 
 def scan_options(func: F) -> F:
+    from leakwarden.cli.color import color_option
     from leakwarden.reports import FORMATS
 
     decorators = [
@@ -125,6 +127,7 @@ def scan_options(func: F) -> F:
         ),
         click.option("--binary", "include_binary", is_flag=True, help="Scan binary files too."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary line on stderr."),
+        color_option,
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -199,8 +202,9 @@ class ProgressBar:
 
     DELAY_S = 0.5
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, color: bool = False) -> None:
         self.enabled = enabled
+        self.color = color
         self.started = time.monotonic()
         self._progress: Any = None
         self._task: Any = None
@@ -221,7 +225,7 @@ class ProgressBar:
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 TimeElapsedColumn(),
-                console=Console(stderr=True),
+                console=Console(stderr=True, no_color=not self.color),
                 transient=True,
             )
             self._progress.start()
@@ -281,7 +285,9 @@ def emit(result: Any, catalog: Any, args: ScanArgs, chosen_skips_count: bool = T
         )
 
     if args.fmt == "text":
-        color = args.output is None and sys.stdout.isatty()
+        from leakwarden.cli.color import use_color
+
+        color = use_color(args.color, sys.stdout, to_file=bool(args.output))
         report = render_text(result, catalog, args.show_secrets, color=color)
     else:
         report = render(args.fmt, result, catalog, args.show_secrets)

@@ -42,7 +42,9 @@ def _run(
     args: ScanArgs, catalog: Any, scan_function: Callable[..., T], *positional: Any, **specific: Any
 ) -> T:
     """Call a library scan with the options every scan command shares, under a progress bar."""
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    from leakwarden.cli.color import use_color
+
+    progress = ProgressBar(not args.quiet and sys.stderr.isatty(), use_color(args.color, sys.stderr))
     try:
         return scan_function(
             *positional,

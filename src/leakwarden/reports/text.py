@@ -82,7 +82,13 @@ def summary_line(summary: ScanSummary, findings: int) -> str:
 def render_text(result: ScanResult, catalog: Catalog, show_secrets: bool = False, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, highlight=False, width=120, soft_wrap=True
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,  # the caller decided: rich must not re-read TERM
+        highlight=False,
+        width=120,
+        soft_wrap=True,
     )
     for finding in result.findings:
         console.print(_finding(finding, catalog, show_secrets))
