@@ -29,7 +29,7 @@ def test_clean_directory_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, err = run(capsys, "scan", "path", str(tmp_path))
     assert code == 0
     assert "No leaked credentials" in out
-    assert "scanned 1 blobs" in err
+    assert "scanned 1 blob, 14 bytes in " in err
 
 
 def test_findings_exit_1_and_text_is_redacted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

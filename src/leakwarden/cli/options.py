@@ -230,9 +230,11 @@ class ProgressBar:
             )
             self._progress.start()
             self._task = self._progress.add_task("")
-        rate = nbytes / 1e6 / max(now - self.started, 1e-9)
+        from leakwarden.reports.common import count_of, human_size
+
+        rate = human_size(nbytes / max(now - self.started, 1e-9))
         self._progress.update(
-            self._task, description=f"{blobs} blobs, {nbytes / 1e6:.1f} MB, {rate:.1f} MB/s"
+            self._task, description=f"{count_of(blobs, 'blob')}, {human_size(nbytes)}, {rate}/s"
         )
 
     def close(self) -> None:

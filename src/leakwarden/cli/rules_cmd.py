@@ -162,5 +162,7 @@ def check_rules(files: tuple[str, ...]) -> int:
     for problem in problems:
         click.echo(str(problem))
     checked = len(only) if only is not None else len(catalog)
-    click.echo(f"{checked} rules checked, {len(problems)} problems", err=True)
+    from leakwarden.reports.common import count_of
+
+    click.echo(f"{count_of(checked, 'rule')} checked, {count_of(len(problems), 'problem')}", err=True)
     return EXIT_FINDINGS if problems else EXIT_CLEAN

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from leakwarden.model import Finding, ScanResult, ScanSummary
-from leakwarden.reports.common import display, display_parts, safe
+from leakwarden.reports.common import count_of, display, display_parts, human_size, safe
 from leakwarden.rules.catalog import Catalog
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -53,17 +53,18 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
         if occ.note:
             text.append(safe(f" ({occ.note})"), "yellow")
     if len(others) > MAX_LISTED_OCCURRENCES:
-        text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
+        more = len(others) - MAX_LISTED_OCCURRENCES
+        text.append(f"\n  … and {more} more place{'s' if more != 1 else ''}", "dim")
     return text
 
 
 def summary_line(summary: ScanSummary, findings: int) -> str:
-    mb = summary.bytes / 1e6
-    rate = mb / summary.duration_s if summary.duration_s > 0 else 0.0
     line = (
-        f"scanned {summary.blobs} blobs, {mb:.1f} MB in {summary.duration_s:.2f}s ({rate:.1f} MB/s); "
-        f"{findings} finding{'s' if findings != 1 else ''}"
+        f"scanned {count_of(summary.blobs, 'blob')}, {human_size(summary.bytes)} in {summary.duration_s:.2f}s"
     )
+    if summary.bytes and summary.duration_s > 0:
+        line += f" ({human_size(summary.bytes / summary.duration_s)}/s)"
+    line += f"; {count_of(findings, 'finding')}"
     skipped = summary.skipped_by_reason()
     if skipped:
         line += "; skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items())
