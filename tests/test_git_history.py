@@ -239,7 +239,7 @@ def _corrupt(repo: Repo, oid: str, *, header: bool) -> None:
 
 
 def test_corrupt_loose_objects_are_reported_and_the_scan_goes_on(repo: Repo) -> None:
-    repo.commit(
+    commit = repo.commit(
         "three files",
         {"a.env": scw_env(21), "b.env": scw_env(22) + "x" * 9000 + "\n", "c.env": scw_env(23)},
     )
@@ -251,6 +251,10 @@ def test_corrupt_loose_objects_are_reported_and_the_scan_goes_on(repo: Repo) -> 
     assert result.summary.skipped_by_reason() == {"corrupt object": 2}
     for item in result.summary.skipped:
         assert item.detail  # git's own reason
+    # named by the path that holds them, even the one cat-file could only name by its id
+    assert sorted(item.path for item in result.summary.skipped) == ["a.env", "b.env"]
+    (sized,) = [item for item in result.summary.skipped if item.path == "a.env"]
+    assert f"blob {repo.blob('HEAD:a.env')}, introduced by commit {commit}" in sized.detail
 
 
 def test_partial_clone_reports_missing_objects_without_fetching(repo: Repo, tmp_path: Path) -> None:
@@ -267,6 +271,7 @@ def test_partial_clone_reports_missing_objects_without_fetching(repo: Repo, tmp_
     result = scan_git(str(clone.path))
     assert result.findings == []
     assert result.summary.skipped_by_reason() == {"missing object": 2}
+    assert sorted(item.path for item in result.summary.skipped) == ["a.env", "b.txt"]
     assert any("partial clone" in note for note in result.summary.notes)
 
 

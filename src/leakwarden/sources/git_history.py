@@ -18,7 +18,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import util as mp_util
 from typing import ClassVar
 
@@ -114,6 +114,7 @@ class GitHistorySource:
             walked = self._walk.finish() if self._walk is not None else None
             if walked is not None and seen is not None:
                 yield from self._fallback(walked, seen)
+            self._name_lost_objects()
         except BaseException:
             check.kill()
             if self._walk is not None:
@@ -171,6 +172,26 @@ class GitHistorySource:
             f"git could not walk the whole history ({problem}): the {more} blobs of the object database "
             f"the walk had not reached were scanned too (they may include blobs {beyond}of no commit)"
         )
+
+    def _name_lost_objects(self) -> None:
+        """A missing or corrupt blob is listed by cat-file under its id alone; find the path
+        (and the commit) that introduced it, so the skipped item says where it was. Trees and
+        commits, and blobs no commit introduces, keep their `<object …>` label."""
+        unnamed = {
+            item.path[len("<object ") : -1]: index
+            for index, item in enumerate(self.skipped)
+            if item.path.startswith("<object ") and item.reason in ("missing object", "corrupt object")
+        }
+        if not unnamed:
+            return
+        places, _problem = introductions(self.git, self.revisions, unnamed)  # a partial walk names fewer
+        for oid, found in places.items():
+            item = self.skipped[unnamed[oid]]
+            where = f"blob {oid}, introduced by commit {found[0].first}"
+            if len(found) > 1:
+                where += f" (also at {', '.join(p.path for p in found[1:])})"
+            detail = f"{item.detail}, {where}" if item.detail else where
+            self.skipped[unnamed[oid]] = replace(item, path=found[0].path, detail=detail)
 
     def _lost(self, label: str, reason: str, detail: str) -> None:
         if not any(s.path == label and s.reason == reason for s in self.skipped):
