@@ -49,7 +49,19 @@ class ScanArgs:
     color: str = "auto"  # --color: auto, always, never (leakwarden.cli.color decides)
 
 
-def scan_options(func: F) -> F:
+# Options that make no sense for a stream (it is one blob, read by one worker, never skipped).
+NOT_FOR_STREAMS = ("exclude", "max_file_size", "jobs", "include_binary")
+
+
+def scan_options(func: F | None = None, *, omit: tuple[str, ...] = ()) -> Any:
+    """The options every scan command shares, less `omit` (parameter names): `--help` of a
+    command lists only what applies to it."""
+    if func is None:
+        return lambda f: _add_scan_options(f, omit)
+    return _add_scan_options(func, omit)
+
+
+def _add_scan_options(func: F, omit: tuple[str, ...]) -> F:
     from leakwarden.cli.color import color_option
     from leakwarden.reports import FORMATS
 
@@ -130,7 +142,9 @@ def scan_options(func: F) -> F:
         color_option,
     ]
     for decorator in reversed(decorators):
-        func = decorator(func)
+        probe = decorator(lambda: None)  # what parameter the decorator adds, read off a throwaway
+        if not any(param.name in omit for param in getattr(probe, "__click_params__", ())):
+            func = decorator(func)
     return func
 
 
@@ -186,6 +200,8 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         baseline=baseline,
     )
     policy = load_policy(config, project_root(explicit), use_baseline=not no_baseline)
+    for name, default in (("exclude", ()), ("max_file_size", None), ("jobs", 0), ("include_binary", False)):
+        kwargs.setdefault(name, default)  # options a command does not offer (NOT_FOR_STREAMS)
     names = set(ScanArgs.__dataclass_fields__) - {"config", "policy"}
     values = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
     values.update(

@@ -135,17 +135,28 @@ def _show(rule: Any) -> str:
 
 
 @rules.command("show")
-@click.argument("rule_id")
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("rule_id", metavar="RULE_ID|PROVIDER")
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Include a rule file of your own; repeatable.",
+)
 def show_rule(rule_id: str, rule_files: tuple[str, ...]) -> int:
-    """Show one rule: pattern, keywords, examples, references."""
+    """Show a rule (pattern, keywords, examples, references), or every rule of a PROVIDER."""
     from leakwarden.rules.catalog import load_catalog
 
     catalog = load_catalog(rule_files)
     rule = catalog.get(rule_id)
+    chosen = [rule] if rule is not None else [r for r in catalog.rules if r.provider == rule_id]
+    if not chosen:
+        raise click.BadParameter(
+            f"no rule or provider {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID|PROVIDER"
+        )
+    click.echo("\n\n".join(_show(r) for r in chosen))
     if rule is None:
-        raise click.BadParameter(f"no rule {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID")
-    click.echo(_show(rule))
+        click.echo(f"{len(chosen)} rule{'s' * (len(chosen) != 1)} of provider {rule_id}", err=True)
     return EXIT_CLEAN
 
 

@@ -8,7 +8,15 @@ from typing import Any, TypeVar
 
 import click
 
-from leakwarden.cli.options import ProgressBar, ScanArgs, emit, load_catalog_for, scan_args, scan_options
+from leakwarden.cli.options import (
+    NOT_FOR_STREAMS,
+    ProgressBar,
+    ScanArgs,
+    emit,
+    load_catalog_for,
+    scan_args,
+    scan_options,
+)
 
 T = TypeVar("T")
 
@@ -63,13 +71,14 @@ def _run(
 
 
 @scan.command("path")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--respect-gitignore", is_flag=True, help="Skip what .gitignore files ignore (default: scan every file)."
 )
 @scan_options
 def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) -> int:
-    """Scan every regular file under PATHS (symlinks are not followed; .git folders are skipped)."""
+    """Scan every regular file under PATHS, by default `.` (symlinks are not followed; .git folders
+    are skipped)."""
     from leakwarden.scan import scan_paths
 
     args = scan_args(kwargs)
@@ -78,7 +87,7 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
         args,
         catalog,
         scan_paths,
-        list(paths),
+        list(paths or (".",)),
         respect_gitignore=respect_gitignore,
     )
     return emit(result, catalog, args)
@@ -88,7 +97,7 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 @click.option(
     "--label", default="<stdin>", show_default=True, help="The path reports show for standard input."
 )
-@scan_options
+@scan_options(omit=NOT_FOR_STREAMS)
 def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     """Scan standard input, however long (e.g. `cat app.log | leakwarden scan stdin`)."""
     from leakwarden.scan import scan_stdin
