@@ -53,12 +53,15 @@ class ScanArgs:
 NOT_FOR_STREAMS = ("exclude", "max_file_size", "jobs", "include_binary")
 
 
-def scan_options(func: F | None = None, *, omit: tuple[str, ...] = ()) -> Any:
-    """The options every scan command shares, less `omit` (parameter names): `--help` of a
-    command lists only what applies to it."""
-    if func is None:
-        return lambda f: _add_scan_options(f, omit)
-    return _add_scan_options(func, omit)
+def scan_options(func: F) -> F:
+    """The options every scan command shares."""
+    return _add_scan_options(func, ())
+
+
+def stream_scan_options(func: F) -> F:
+    """The shared options less those with no meaning for one stream (`--help` lists only what
+    applies)."""
+    return _add_scan_options(func, NOT_FOR_STREAMS)
 
 
 def _add_scan_options(func: F, omit: tuple[str, ...]) -> F:

@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 import click
 
 from leakwarden.cli.options import (
-    NOT_FOR_STREAMS,
     ProgressBar,
     ScanArgs,
     emit,
     load_catalog_for,
     scan_args,
     scan_options,
+    stream_scan_options,
 )
 
 T = TypeVar("T")
@@ -97,7 +97,7 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 @click.option(
     "--label", default="<stdin>", show_default=True, help="The path reports show for standard input."
 )
-@scan_options(omit=NOT_FOR_STREAMS)
+@stream_scan_options
 def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     """Scan standard input, however long (e.g. `cat app.log | leakwarden scan stdin`)."""
     from leakwarden.scan import scan_stdin
