@@ -209,6 +209,32 @@ def test_since_and_branch(repo: Repo) -> None:
         scan_git(str(repo.path), branches=["nope"])
 
 
+@pytest.mark.parametrize("since", ["2024-01-02", "2024-01-02T00:00:00Z", "2024-01-02 06:00:00+00:00"])
+def test_since_takes_iso_dates_and_date_times(
+    repo: Repo, since: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")  # a date alone is its midnight, local time
+    repo.commit("january 1", {"early.env": scw_env(15)})
+    repo.commit("january 2", {"late.env": scw_env(16)})
+    assert secrets(scan_git(str(repo.path), since=since)) == {scw_pair(16)[0]}
+
+
+def test_since_takes_a_relative_date(repo: Repo) -> None:
+    repo.commit("january 1", {"early.env": scw_env(15)})  # years ago
+    assert secrets(scan_git(str(repo.path), since="1000 weeks ago")) == {scw_pair(15)[0]}
+    assert secrets(scan_git(str(repo.path), since="2 weeks ago")) == set()
+
+
+@pytest.mark.parametrize("since", ["yesterday-ish", "last tuesday", "2024-02-30", "2024-13-01", "soon", ""])
+def test_since_refuses_what_is_not_a_date(repo: Repo, since: str) -> None:
+    repo.commit("january 1", {"early.env": scw_env(15)})
+    if not since:  # empty: no limit, as if not given
+        assert secrets(scan_git(str(repo.path), since=since)) == {scw_pair(15)[0]}
+        return
+    with pytest.raises(InputError, match="not a date"):
+        scan_git(str(repo.path), since=since)
+
+
 def test_binary_and_oversized_blobs_are_skipped_and_counted(repo: Repo) -> None:
     repo.commit(
         "assets",

@@ -123,7 +123,13 @@ def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     metavar="A..B",
     help="Only what the commits of this range introduce (e.g. origin/main..HEAD, or 'NEW --not --all').",
 )
-@click.option("--since", metavar="DATE", help="Only what commits after DATE introduce (e.g. 2024-01-01).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only what commits after DATE introduce: an ISO date (2024-01-31, its midnight, local time), "
+    "an ISO date and time (2024-01-31T12:00:00+01:00) or 'N days ago' (seconds … years); anything "
+    "else is an error.",
+)
 @click.option(
     "--branch",
     "branches",
