@@ -39,7 +39,10 @@ class Revisions:
 
 _RELATIVE = re.compile(r"^(?P<n>\d{1,6}) +(?P<unit>second|minute|hour|day|week|month|year)s? +ago$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SINCE_FORMS = "an ISO date (2024-01-31), an ISO date and time (2024-01-31T12:00:00+01:00), or 'N days ago' (seconds, minutes, hours, days, weeks, months, years)"
+SINCE_FORMS = (
+    "an ISO date (2024-01-31), an ISO date and time (2024-01-31T12:00:00+01:00), "
+    "or 'N days ago' (seconds, minutes, hours, days, weeks, months, years)"
+)
 
 
 def since_date(text: str) -> str:
