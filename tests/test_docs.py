@@ -69,3 +69,30 @@ def test_detectors_page_is_generated_from_the_catalogue() -> None:
     )
     for rule in catalog.rules:
         assert f"`{rule.id}`" in page
+
+
+def test_every_option_has_help_text() -> None:
+    _register()
+    missing = [
+        f"{path} {max(param.opts, key=len)}"
+        for path, command in [("leakwarden", cli), *_commands(cli, "leakwarden")]
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert missing == []
+
+
+def test_command_lists_show_whole_descriptions() -> None:
+    """`leakwarden [GROUP] --help` lists each command with its first sentence, never cut."""
+    _register()
+    groups = [
+        ("leakwarden", cli),
+        *((p, c) for p, c in _commands(cli, "leakwarden") if isinstance(c, click.Group)),
+    ]
+    for path, group in groups:
+        ctx = click.Context(group, info_name=path)
+        listing = group.get_help(ctx).split("Commands:", 1)[1]
+        assert "..." not in listing, path
+        for name, command in group.commands.items():
+            first = " ".join((command.help or "").split("\n\n")[0].split())
+            assert name in listing and first[:20] in " ".join(listing.split()), (path, name)

@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 import click
 
 from leakwarden.cli.color import color_option
+from leakwarden.cli.main import FullHelpGroup
 from leakwarden.hooks import KINDS, PRE_COMMIT, PRE_PUSH, PRE_RECEIVE
 
 F = TypeVar("F", bound=Callable[..., Any])
 ON_TIMEOUT = ("reject", "accept")
 
 
-@click.group("hook")
+@click.group("hook", cls=FullHelpGroup)
 def hook_group() -> None:
     """Git hooks that block commits and pushes carrying secrets."""
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS, FullHelpGroup
 from leakwarden.rules.schema import CATEGORIES
 
 
-@click.group()
+@click.group(cls=FullHelpGroup)
 def rules() -> None:
     """List, show and check detection rules."""
 

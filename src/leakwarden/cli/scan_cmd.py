@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from leakwarden.cli.main import FullHelpGroup
 from leakwarden.cli.options import (
     ProgressBar,
     ScanArgs,
@@ -21,7 +22,7 @@ from leakwarden.cli.options import (
 T = TypeVar("T")
 
 
-@click.group()
+@click.group(cls=FullHelpGroup)
 def scan() -> None:
     """Scan a source for leaked credentials."""
 
@@ -99,7 +100,7 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 )
 @stream_scan_options
 def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
-    """Scan standard input, however long (e.g. `cat app.log | leakwarden scan stdin`)."""
+    """Scan standard input, however long: `cat app.log | leakwarden scan stdin`."""
     from leakwarden.scan import scan_stdin
 
     args = scan_args(kwargs)
