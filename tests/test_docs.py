@@ -95,4 +95,5 @@ def test_command_lists_show_whole_descriptions() -> None:
         assert "..." not in listing, path
         for name, command in group.commands.items():
             first = " ".join((command.help or "").split("\n\n")[0].split())
-            assert name in listing and first[:20] in " ".join(listing.split()), (path, name)
+            assert name in listing, (path, name)
+            assert first[:20] in " ".join(listing.split()), (path, name)
