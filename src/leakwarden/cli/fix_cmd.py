@@ -147,8 +147,6 @@ def _rotation_reminder(plan: Any, catalog: Any, show_secrets: bool) -> None:
             finding.secret, show_secrets
         )
         revoke = (
-            f" — revoke at {rule.playbook.revoke_url}"
-            if rule is not None and rule.playbook.revoke_url
-            else ""
+            f" — revoke it {rule.playbook.revoke_at}" if rule is not None and rule.playbook.revoke_at else ""
         )
         click.echo(f"  - {name} ({safe(shown)}){revoke}", err=True)

@@ -129,6 +129,8 @@ def _show(rule: Any) -> str:
             lines += [f"    {json.dumps(item) if label != 'references' else item}" for item in items]
     if rule.playbook.revoke_url:
         lines.append(f"  revoke at   {rule.playbook.revoke_url}")
+    elif rule.playbook.revoke_where:
+        lines.append(f"  revoke      {rule.playbook.revoke_where}")
     if rule.verify is not None:
         lines.append(f"  live check  {rule.verify.request.method} {rule.verify.request.url}")
     return "\n".join(lines)

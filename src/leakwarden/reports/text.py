@@ -39,10 +39,12 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     if first.note:
         text.append("\n  note    " + safe(first.note), "yellow")
     text.append(f"\n  rule    {safe(finding.rule_id)} · fingerprint {finding.fingerprint[:16]}", "dim")
-    revoke = rule.playbook.revoke_url if rule else ""
+    revoke = rule.playbook.revoke_at if rule else ""
     text.append("\n  next    ", "green")
     text.append(
-        "Rotate it now" + (f" ({revoke})" if revoke else "") + ", then remove it from the code: "
+        "Rotate it now"
+        + (f", revoke it {safe(revoke)}" if revoke else "")
+        + ", then remove it from the code: "
         f"leakwarden guide {finding.rule_id}"
     )
     others = finding.occurrences[1:]
