@@ -97,3 +97,19 @@ def test_command_lists_show_whole_descriptions() -> None:
             first = " ".join((command.help or "").split("\n\n")[0].split())
             assert name in listing, (path, name)
             assert first[:20] in " ".join(listing.split()), (path, name)
+
+
+def test_the_package_description_claims_only_what_ships() -> None:
+    import tomllib
+
+    description = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["description"]
+    _register()
+    # each capability the description names, and the command that delivers it
+    claims = {"live": "verify", "guides": "guide", "fixes": "fix", "hooks": "hook", "git history": "scan"}
+    named = [claim for claim in claims if claim in description]
+    assert named == list(claims), description
+    assert all(claims[claim] in cli.commands for claim in named)
+    # a scan does not check its findings live yet: the description must not say it does
+    scan_options = {o for c in cli.commands["scan"].commands.values() for p in c.params for o in p.opts}
+    assert "--verify" not in scan_options
+    assert "verif" not in description.lower()
