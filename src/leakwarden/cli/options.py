@@ -186,6 +186,8 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
     from leakwarden.ignore.policy import load_policy
     from leakwarden.model import Confidence
 
+    for name, default in (("exclude", ()), ("max_file_size", None), ("jobs", 0), ("include_binary", False)):
+        kwargs.setdefault(name, default)  # options a command does not offer (NOT_FOR_STREAMS)
     if kwargs.get("output"):
         check_writable(kwargs["output"], "--output")
     config_file, baseline = kwargs.pop("config_file"), kwargs.pop("baseline")
@@ -203,8 +205,6 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
         baseline=baseline,
     )
     policy = load_policy(config, project_root(explicit), use_baseline=not no_baseline)
-    for name, default in (("exclude", ()), ("max_file_size", None), ("jobs", 0), ("include_binary", False)):
-        kwargs.setdefault(name, default)  # options a command does not offer (NOT_FOR_STREAMS)
     names = set(ScanArgs.__dataclass_fields__) - {"config", "policy"}
     values = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
     values.update(

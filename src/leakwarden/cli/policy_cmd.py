@@ -109,7 +109,9 @@ def _write_baseline(entries: list[Any], output: Path, keep: Any = ()) -> int:
     kept = [e for e in keep if e.fingerprint not in known]
     write_file(output, render_baseline([*entries, *kept], created), "baseline")
     count = len(known) + len(kept)
-    click.echo(f"baseline {output}: {count} fingerprints (no secrets are stored in it)", err=True)
+    from leakwarden.reports.common import count_of
+
+    click.echo(f"baseline {output}: {count_of(count, 'fingerprint')} (no secrets are stored in it)", err=True)
     return EXIT_CLEAN
 
 

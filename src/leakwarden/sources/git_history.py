@@ -169,8 +169,9 @@ class GitHistorySource:
         self._finish(check, "cat-file --batch-all-objects")
         beyond = "outside the range and " if self.revisions.ids or self.rev_range or self.branches else ""
         self.notes.append(
-            f"git could not walk the whole history ({problem}): the {more} blobs of the object database "
-            f"the walk had not reached were scanned too (they may include blobs {beyond}of no commit)"
+            f"git could not walk the whole history ({problem}): the {more} blob{'s' * (more != 1)} of the "
+            f"object database the walk had not reached {'were' if more != 1 else 'was'} scanned too "
+            f"(they may include blobs {beyond}of no commit)"
         )
 
     def _name_lost_objects(self) -> None:
@@ -218,8 +219,8 @@ class GitHistorySource:
                 self.skipped.append(Skipped(f"<object {oid}>", "missing object", detail))
         if absent and self.git.partial:
             self.notes.append(
-                f"partial clone: {absent} objects were never fetched and were not scanned "
-                "(leakwarden does not fetch them)"
+                f"partial clone: {absent} object{'s were' if absent != 1 else ' was'} never fetched and "
+                "not scanned (leakwarden does not fetch them)"
             )
 
     # --- reading -------------------------------------------------------------------------------
