@@ -29,7 +29,7 @@ def test_clean_directory_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, err = run(capsys, "scan", "path", str(tmp_path))
     assert code == 0
     assert "No leaked credentials" in out
-    assert "scanned 1 blobs" in err
+    assert "scanned 1 blob, 14 bytes in " in err
 
 
 def test_findings_exit_1_and_text_is_redacted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -191,6 +191,17 @@ def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert "examples:" in out
 
 
+def test_rules_show_a_provider_shows_each_of_its_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    from leakwarden.rules.catalog import load_catalog
+
+    ids = [r.id for r in load_catalog().rules if r.provider == "github"]
+    assert len(ids) > 1
+    code, out, err = run(capsys, "rules", "show", "github")
+    assert code == 0
+    assert [line.split(":")[0] for line in out.splitlines() if line and not line.startswith(" ")] == ids
+    assert f"{len(ids)} rules of provider github" in err
+
+
 def test_rules_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "list", "--format", "json", "--category", "payment")
     assert code == 0
@@ -328,3 +339,23 @@ def test_config_show_baseline_and_ignore_commands(
     code, out, _ = run(capsys, "scan", "path", ".", "--format", "json", "--no-baseline")
     assert fingerprint not in {f["fingerprint"] for f in json.loads(out)["findings"]}
     assert run(capsys, "baseline", "update", "-o", "missing.json")[0] == 2
+
+
+def test_scan_path_without_a_path_scans_the_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / ".env", PAIR)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "scan", "path", "--no-baseline")
+    assert code == 1
+    assert "Scaleway API key" in out
+
+
+def test_scan_stdin_offers_only_the_options_that_apply(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "scan", "stdin", "--help")
+    assert code == 0
+    for absent in ("--exclude", "--max-file-size", "--jobs", "--binary"):
+        assert absent not in out
+    for present in ("--label", "--format", "--min-confidence", "--color"):
+        assert present in out
+    assert run(capsys, "scan", "stdin", "--jobs", "2")[0] == 2

@@ -69,3 +69,46 @@ def test_detectors_page_is_generated_from_the_catalogue() -> None:
     )
     for rule in catalog.rules:
         assert f"`{rule.id}`" in page
+
+
+def test_every_option_has_help_text() -> None:
+    _register()
+    missing = [
+        f"{path} {max(param.opts, key=len)}"
+        for path, command in [("leakwarden", cli), *_commands(cli, "leakwarden")]
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert missing == []
+
+
+def test_command_lists_show_whole_descriptions() -> None:
+    """`leakwarden [GROUP] --help` lists each command with its first sentence, never cut."""
+    _register()
+    groups = [
+        ("leakwarden", cli),
+        *((p, c) for p, c in _commands(cli, "leakwarden") if isinstance(c, click.Group)),
+    ]
+    for path, group in groups:
+        ctx = click.Context(group, info_name=path)
+        listing = group.get_help(ctx).split("Commands:", 1)[1]
+        assert "..." not in listing, path
+        for name, command in group.commands.items():
+            first = " ".join((command.help or "").split("\n\n")[0].split())
+            assert name in listing, (path, name)
+            assert first[:20] in " ".join(listing.split()), (path, name)
+
+
+def test_the_package_description_claims_only_what_ships() -> None:
+    import tomllib
+
+    description = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["description"]
+    _register()
+    # each capability the description names, and the command that delivers it
+    claims = {"live": "verify", "guides": "guide", "fixes": "fix", "hooks": "hook", "git history": "scan"}
+    named = [claim for claim in claims if claim in description]
+    assert named == list(claims), description
+    assert all(claims[claim] in cli.commands for claim in named)
+    # "live" is claimed of scans too: every scan command must be able to ask
+    scan_options = [{o for p in c.params for o in p.opts} for c in cli.commands["scan"].commands.values()]
+    assert all("--verify" in options for options in scan_options)

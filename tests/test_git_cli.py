@@ -209,3 +209,11 @@ def test_scan_staged_nothing_to_scan_versus_could_not_scan(
     code, _, err = run(capsys, "scan", "staged", str(repo.path), "--max-file-size", "1KB")
     assert code == 2  # what was asked could not be scanned
     assert "nothing was scanned: every input was skipped (1 binary, 1 too large)" in err
+
+
+def test_since_that_is_not_a_date_is_exit_2(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("one", {"a.env": scw_env(1)})
+    code = main(["scan", "git", str(repo.path), "--since", "yesterday-ish"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--since 'yesterday-ish': not a date" in err

@@ -209,6 +209,32 @@ def test_since_and_branch(repo: Repo) -> None:
         scan_git(str(repo.path), branches=["nope"])
 
 
+@pytest.mark.parametrize("since", ["2024-01-02", "2024-01-02T00:00:00Z", "2024-01-02 06:00:00+00:00"])
+def test_since_takes_iso_dates_and_date_times(
+    repo: Repo, since: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")  # a date alone is its midnight, local time
+    repo.commit("january 1", {"early.env": scw_env(15)})
+    repo.commit("january 2", {"late.env": scw_env(16)})
+    assert secrets(scan_git(str(repo.path), since=since)) == {scw_pair(16)[0]}
+
+
+def test_since_takes_a_relative_date(repo: Repo) -> None:
+    repo.commit("january 1", {"early.env": scw_env(15)})  # years ago
+    assert secrets(scan_git(str(repo.path), since="1000 weeks ago")) == {scw_pair(15)[0]}
+    assert secrets(scan_git(str(repo.path), since="2 weeks ago")) == set()
+
+
+@pytest.mark.parametrize("since", ["yesterday-ish", "last tuesday", "2024-02-30", "2024-13-01", "soon", ""])
+def test_since_refuses_what_is_not_a_date(repo: Repo, since: str) -> None:
+    repo.commit("january 1", {"early.env": scw_env(15)})
+    if not since:  # empty: no limit, as if not given
+        assert secrets(scan_git(str(repo.path), since=since)) == {scw_pair(15)[0]}
+        return
+    with pytest.raises(InputError, match="not a date"):
+        scan_git(str(repo.path), since=since)
+
+
 def test_binary_and_oversized_blobs_are_skipped_and_counted(repo: Repo) -> None:
     repo.commit(
         "assets",
@@ -239,7 +265,7 @@ def _corrupt(repo: Repo, oid: str, *, header: bool) -> None:
 
 
 def test_corrupt_loose_objects_are_reported_and_the_scan_goes_on(repo: Repo) -> None:
-    repo.commit(
+    commit = repo.commit(
         "three files",
         {"a.env": scw_env(21), "b.env": scw_env(22) + "x" * 9000 + "\n", "c.env": scw_env(23)},
     )
@@ -251,6 +277,10 @@ def test_corrupt_loose_objects_are_reported_and_the_scan_goes_on(repo: Repo) -> 
     assert result.summary.skipped_by_reason() == {"corrupt object": 2}
     for item in result.summary.skipped:
         assert item.detail  # git's own reason
+    # named by the path that holds them, even the one cat-file could only name by its id
+    assert sorted(item.path for item in result.summary.skipped) == ["a.env", "b.env"]
+    (sized,) = [item for item in result.summary.skipped if item.path == "a.env"]
+    assert f"blob {repo.blob('HEAD:a.env')}, introduced by commit {commit}" in sized.detail
 
 
 def test_partial_clone_reports_missing_objects_without_fetching(repo: Repo, tmp_path: Path) -> None:
@@ -267,6 +297,7 @@ def test_partial_clone_reports_missing_objects_without_fetching(repo: Repo, tmp_
     result = scan_git(str(clone.path))
     assert result.findings == []
     assert result.summary.skipped_by_reason() == {"missing object": 2}
+    assert sorted(item.path for item in result.summary.skipped) == ["a.env", "b.txt"]
     assert any("partial clone" in note for note in result.summary.notes)
 
 

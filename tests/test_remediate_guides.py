@@ -463,3 +463,45 @@ def test_report_findings_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert item.finding.parts == {"access_key": ACCESS, "secret_key": SECRET}
     assert item.finding.fingerprint == item.fingerprint
     assert isinstance(item.finding.occurrences[0].provenance, FileProvenance)
+
+
+def test_first_steps_check_the_logs_before_acting_on_them(catalog: Catalog) -> None:
+    from leakwarden.remediate import first_steps
+
+    steps = first_steps(catalog["scaleway.api_key"])
+    check = next(i for i, s in enumerate(steps) if s.startswith("Check for use by someone else"))
+    act = next(i for i, s in enumerate(steps) if s.startswith("If the logs show someone else"))
+    assert check < act
+    assert check == 0
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    ["private_key.rsa", "private_key.ec", "private_key.pkcs8", "private_key.openssh", "private_key.putty"],
+)
+def test_a_private_key_is_revoked_where_it_is_trusted_not_at_a_manual_page(
+    catalog: Catalog, rule_id: str
+) -> None:
+    playbook = catalog[rule_id].playbook
+    assert playbook.revoke_url == ""
+    assert "authorized_keys" in playbook.revoke_where
+    assert playbook.revoke_at == playbook.revoke_where
+    text = render([rule_guide(catalog[rule_id], catalog)], "md")
+    assert "Revoke it" in text
+    assert "man.openbsd.org/ssh-keygen#KEY_REVOCATION_LISTS" not in text
+    if rule_id in ("private_key.rsa", "private_key.pkcs8"):
+        assert "the CA revoke every certificate" in playbook.revoke_where
+
+
+def test_the_text_report_points_a_private_key_at_where_it_is_trusted(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    import base64
+    import random
+
+    der = b"\x30\x82\x04\xa4\x02\x01\x00\x02\x82\x01\x01\x00" + random.Random(3).randbytes(1180)
+    body = "\n".join(base64.b64encode(der).decode()[i : i + 64] for i in range(0, 1596, 64))
+    write(tmp_path / "id_rsa", f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n")
+    report = tmp_path / "out.txt"
+    assert main(["scan", "path", str(tmp_path / "id_rsa"), "-o", str(report), "--no-baseline"]) == 1
+    assert "revoke it wherever its public half is trusted: delete its line from every" in report.read_text()

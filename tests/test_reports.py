@@ -810,3 +810,66 @@ def test_text_lists_a_bounded_number_of_other_places(test_catalog: Catalog) -> N
 def test_unknown_format_is_an_error(catalog: Catalog) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         render("xml", ScanResult([], ScanSummary()), catalog)
+
+
+@pytest.mark.parametrize(
+    ("blobs", "size", "seconds", "findings", "expected"),
+    [
+        (1, 312, 0.02, 1, "scanned 1 blob, 312 bytes in 0.02s (15.6 KB/s); 1 finding"),
+        (2, 1, 0.5, 0, "scanned 2 blobs, 1 byte in 0.50s (2 bytes/s); 0 findings"),
+        (0, 0, 0.0, 0, "scanned 0 blobs, 0 bytes in 0.00s; 0 findings"),
+        (3, 45_600, 0.1, 2, "scanned 3 blobs, 45.6 KB in 0.10s (456.0 KB/s); 2 findings"),
+        (9, 476_500_000, 1.79, 3, "scanned 9 blobs, 476.5 MB in 1.79s (266.2 MB/s); 3 findings"),
+        (9, 2_300_000_000, 10.0, 3, "scanned 9 blobs, 2.3 GB in 10.00s (230.0 MB/s); 3 findings"),
+    ],
+)
+def test_summary_line_counts_and_sizes_read_naturally(
+    blobs: int, size: int, seconds: float, findings: int, expected: str
+) -> None:
+    from leakwarden.reports.text import summary_line
+
+    summary = ScanSummary(blobs=blobs, bytes=size, duration_s=seconds)
+    assert summary_line(summary, findings) == expected
+
+
+def _fake_rsa_pem(seed: int) -> str:
+    """An RSA-2048 PKCS#1 key's shape: the DER header of a real one, then random bytes."""
+    import base64
+    import random
+
+    der = b"\x30\x82\x04\xa4\x02\x01\x00\x02\x82\x01\x01\x00" + random.Random(seed).randbytes(1180)
+    body = base64.b64encode(der).decode()
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END RSA PRIVATE KEY-----"
+
+
+def test_a_private_key_is_redacted_as_its_type_and_a_short_digest(catalog: Catalog) -> None:
+    pem = _fake_rsa_pem(1)
+    label = redact(pem)
+    assert re.fullmatch(r"RSA private key \(PKCS#1\), sha256:[0-9a-f]{8}…", label)
+    # the same key wrapped otherwise (escaped in a JSON string) has the same digest; another key not
+    assert redact(pem.replace("\n", "\\n")) == label
+    assert redact(_fake_rsa_pem(2)) != label
+    result = scan_bytes(f"key = '''{pem}'''\n".encode(), label="id_rsa.py", catalog=catalog)
+    assert [f.rule_id for f in result.findings] == ["private_key.rsa"]
+    text = render_text(result, catalog)
+    assert label in text
+    assert "----*" not in text
+    assert pem.splitlines()[1][:8] not in text
+    assert json.loads(render("json", result, catalog, False))["findings"][0]["secret"] == label
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("PRIVATE KEY", "private key (PKCS#8)"),
+        ("EC PRIVATE KEY", "EC private key (SEC1)"),
+        ("ENCRYPTED PRIVATE KEY", "encrypted private key (PKCS#8)"),
+        ("OPENSSH PRIVATE KEY", "OpenSSH private key"),
+        ("PGP PRIVATE KEY BLOCK", "PGP private key block"),
+    ],
+)
+def test_every_armoured_key_kind_is_named(header: str, kind: str) -> None:
+    body = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA"
+    pem = f"-----BEGIN {header}-----\n{body}\n-----END {header}-----"
+    assert redact(pem).startswith(f"{kind}, sha256:")

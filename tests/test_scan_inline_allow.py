@@ -29,3 +29,22 @@ def test_inline_allow_below_min_confidence_is_not_listed(tmp_path: Path) -> None
     result = scan_paths([str(tmp_path)], min_confidence=Confidence.HIGH)
     assert result.findings == []
     assert result.summary.suppressed == []
+
+
+def test_our_marker_without_a_reason_is_reported_with_a_note(tmp_path: Path) -> None:
+    import json
+
+    from leakwarden.cli.main import main
+
+    write(tmp_path / "a.env", f"{KEY}  # leakwarden:allow\n")
+    result = scan_paths([str(tmp_path)])
+    (finding,) = result.findings
+    assert finding.occurrences[0].note == "allow marker without a reason ignored"
+    assert result.summary.suppressed == []
+    report = tmp_path / "report.json"
+    assert main(["scan", "path", str(tmp_path / "a.env"), "--format", "json", "-o", str(report)]) == 1
+    (occurrence,) = json.loads(report.read_text())["findings"][0]["occurrences"]
+    assert occurrence["note"] == "allow marker without a reason ignored"
+    text = tmp_path / "report.txt"
+    assert main(["scan", "path", str(tmp_path / "a.env"), "-o", str(text)]) == 1
+    assert "note    allow marker without a reason ignored" in text.read_text()

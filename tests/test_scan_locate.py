@@ -38,3 +38,12 @@ def test_spans_given_out_of_order_keep_their_order() -> None:
     spans = [(14, 18), (0, 3), (8, 13)]
     got = locate(data, spans)
     assert [(loc.line, loc.column, loc.end_column) for loc in got] == [(3, 1, 5), (1, 1, 4), (2, 5, 10)]
+
+
+def test_offsets_in_any_order_agree_with_decoding_from_the_line_start() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        data = b"".join(rng.choice(ALPHABET) for _ in range(rng.randrange(1, 200)))
+        offsets = rng.choices(range(len(data) + 1), k=rng.randrange(1, 16))
+        index = LineIndex(data)
+        assert [index.position(o) for o in offsets] == [_naive(data, o) for o in offsets]

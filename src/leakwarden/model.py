@@ -155,6 +155,8 @@ class Occurrence:
     # The decodings the secret was found under, outermost first (("base64", "gzip")); the
     # location is always that of the encoded text in the provenance's file.
     decoding: tuple[str, ...] = ()
+    # Why a marker on this line did not allow it (e.g. our allow marker without a reason).
+    note: str = ""
 
 
 def fingerprint(rule_id: str, secret: str, parts: Mapping[str, str] | None = None) -> str:

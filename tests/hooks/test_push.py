@@ -83,7 +83,7 @@ def test_a_new_branch_is_scanned_for_what_no_remote_has(clone: Path, server: Pat
     commit(clone, {"feature.txt": "new work\n"})
     passed = push(clone, "feature")
     assert passed.returncode == 0, passed.stderr  # main's secret is on the remote already
-    assert "(1 new blobs scanned)" in passed.stderr
+    assert "(1 new blob scanned)" in passed.stderr
     assert "refs/heads/feature" in remote_refs(server)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+from leakwarden.reports.common import count_of
 
 ROTATE = {
     False: "Rotate this credential now: it is already leaked (git history, clones, CI logs, backups). "
@@ -73,7 +74,7 @@ def fix(
     if plan.changes:
         if apply_changes:
             written = apply(plan)
-            click.echo(f"Applied: {_count(len(written), 'file')} written.", err=True)
+            click.echo(f"Applied: {count_of(len(written), 'file')} written.", err=True)
         else:
             click.echo(
                 "Dry run: nothing was changed. Run again with --apply to write these changes.", err=True
@@ -108,7 +109,8 @@ def _summary(plan: Any, catalog: Any, show_secrets: bool) -> None:
         echo("leakwarden fix: no hardcoded credentials found.")
         return
     echo(
-        f"leakwarden fix: {_count(len(plan.findings), 'credential')} in {_count(len(plan.outcomes), 'file')}"
+        f"leakwarden fix: {count_of(len(plan.findings), 'credential')} "
+        f"in {count_of(len(plan.outcomes), 'file')}"
     )
     for outcome in plan.outcomes:
         line = f"  {outcome.status:<11} {safe(outcome.path)}"
@@ -126,14 +128,11 @@ def _summary(plan: Any, catalog: Any, show_secrets: bool) -> None:
             echo(f"  {verb:<11} {safe(str(change.path))}")
     if plan.entries:
         echo(
-            f"  {len(plan.entries)} variables for {plan.env_file}: {', '.join(e.name for e in plan.entries)}"
+            f"  {count_of(len(plan.entries), 'variable')} for {plan.env_file}: "
+            + ", ".join(e.name for e in plan.entries)
         )
     for note in plan.notes:
         echo(f"Note: {note}")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _rotation_reminder(plan: Any, catalog: Any, show_secrets: bool) -> None:
@@ -148,8 +147,6 @@ def _rotation_reminder(plan: Any, catalog: Any, show_secrets: bool) -> None:
             finding.secret, show_secrets
         )
         revoke = (
-            f" — revoke at {rule.playbook.revoke_url}"
-            if rule is not None and rule.playbook.revoke_url
-            else ""
+            f" — revoke it {rule.playbook.revoke_at}" if rule is not None and rule.playbook.revoke_at else ""
         )
         click.echo(f"  - {name} ({safe(shown)}){revoke}", err=True)

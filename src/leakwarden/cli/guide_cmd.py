@@ -16,6 +16,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _output_options(func: F) -> F:
+    from leakwarden.cli.color import color_option
     from leakwarden.remediate import LANGUAGES, PLATFORMS
 
     decorators = [
@@ -54,6 +55,7 @@ def _output_options(func: F) -> F:
             type=click.Path(dir_okay=False, writable=True),
             help="Write to FILE instead of standard output.",
         ),
+        color_option,
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -70,8 +72,10 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def _color(fmt: str, output: str | None) -> bool:
-    return fmt == "text" and output is None and sys.stdout.isatty()
+def _color(fmt: str, output: str | None, choice: str) -> bool:
+    from leakwarden.cli.color import use_color
+
+    return fmt == "text" and use_color(choice, sys.stdout, to_file=bool(output))
 
 
 @click.command("guide")
@@ -89,6 +93,7 @@ def guide(
     platforms: tuple[str, ...],
     rule_files: tuple[str, ...],
     output: str | None,
+    color: str,
 ) -> int:
     """The incident guide of a credential type: RULE_ID (or a provider, e.g. scaleway)."""
     from leakwarden.cli.options import check_writable
@@ -120,7 +125,7 @@ def guide(
             f"no rule or provider {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID"
         )
     built = rule_guide(rule, catalog, platforms or None, languages or None)
-    _write(render([built], fmt, _color(fmt, output)), output)
+    _write(render([built], fmt, _color(fmt, output, color)), output)
     return EXIT_CLEAN
 
 
@@ -143,6 +148,7 @@ def remediate(
     platforms: tuple[str, ...],
     rule_files: tuple[str, ...],
     output: str | None,
+    color: str,
 ) -> int:
     """The guide of each finding of a JSON report, or of the one FINGERPRINT (a prefix will do):
     where it was found, what it is bound to, what will stop working, what to do."""
@@ -179,5 +185,5 @@ def remediate(
     if not guides:
         click.echo("The report holds no findings: nothing to remediate.", err=True)
         return EXIT_CLEAN
-    _write(render(guides, fmt, _color(fmt, output)), output)
+    _write(render(guides, fmt, _color(fmt, output, color)), output)
     return EXIT_CLEAN

@@ -9,13 +9,15 @@ from typing import Any, TypeVar
 
 import click
 
+from leakwarden.cli.color import color_option
+from leakwarden.cli.main import FullHelpGroup
 from leakwarden.hooks import KINDS, PRE_COMMIT, PRE_PUSH, PRE_RECEIVE
 
 F = TypeVar("F", bound=Callable[..., Any])
 ON_TIMEOUT = ("reject", "accept")
 
 
-@click.group("hook")
+@click.group("hook", cls=FullHelpGroup)
 def hook_group() -> None:
     """Git hooks that block commits and pushes carrying secrets."""
 
@@ -191,6 +193,7 @@ def uninstall_cmd(repo: str | None, global_: bool, **flags: bool) -> int:
     show_default=True,
     help="pre-receive: honour `git push -o leakwarden.skip` (accepted unscanned, logged on stderr).",
 )
+@color_option
 def run_cmd(
     *,
     kind: str,
@@ -200,6 +203,7 @@ def run_cmd(
     timeout: float,
     on_timeout: str,
     allow_skip: bool,
+    color: str,
 ) -> int:
     """What the installed hooks run: git's ARGS and stdin are passed through. Exit 1 blocks."""
     from leakwarden.cli.options import load_catalog_for, scan_args
@@ -221,6 +225,10 @@ def run_cmd(
         "quiet": True,
     }
     args = scan_args(defaults)
-    scan = HookScan(lambda: load_catalog_for(args), args.config, args.policy, color=sys.stderr.isatty())
+    from leakwarden.cli.color import use_color
+
+    scan = HookScan(
+        lambda: load_catalog_for(args), args.config, args.policy, color=use_color(color, sys.stderr)
+    )
     call = HookCall(kind, hook_args, hook_path, repo_hooks)
     return run_hook(call, scan, ServerLimits(timeout, on_timeout, allow_skip), sys.stdin.buffer)

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from leakwarden.cli.main import EXIT_CLEAN
+from leakwarden.reports.common import count_of
 
 TOOLS = ("gitleaks", "detect-secrets", "ggshield")
 
@@ -154,7 +155,7 @@ def _plans(root: Path, tools: Sequence[str]) -> list[Any]:
 def _print_outcomes(plans: Sequence[Any], resolution: Any) -> None:
     for plan in plans:
         mine = [o for o in resolution.outcomes if (o.origin.tool, o.origin.file) == (plan.tool, plan.file)]
-        click.echo(f"{plan.tool} {plan.file}: {len(mine)} entries")
+        click.echo(f"{plan.tool} {plan.file}: {count_of(len(mine), 'entry', 'entries')}")
         for outcome in mine:
             what = outcome.what or outcome.origin.note
             source = f"  <- {outcome.origin.note}" if outcome.what and outcome.origin.note else ""

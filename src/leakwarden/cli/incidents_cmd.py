@@ -174,8 +174,10 @@ def list_cmd(
     help="Output format.",
 )
 def show_cmd(*, incident: str, db: str | None, fmt: str) -> int:
-    """One incident: its state, every place the credential was seen (newest first), its verdicts
-    and its events, then its guide. INCIDENT is its number or 8+ digits of its fingerprint."""
+    """Show one incident: places, verdicts, events and guide.
+
+    Every place the credential was seen is listed newest first, then its verdicts and its audit
+    trail, then its incident guide. INCIDENT is its number or 8+ digits of its fingerprint."""
     from dataclasses import asdict
 
     from leakwarden.incidents.service import show
@@ -319,7 +321,9 @@ def store_group() -> None:
 @store_group.command("migrate")
 @_db_option
 def migrate_cmd(*, db: str | None) -> int:
-    """Bring the store's schema to this version's (every command does it on open; this says so)."""
+    """Bring the store's schema up to date and say its revision.
+
+    Every command that opens the store does this too; this one says where the store stands."""
     from leakwarden.store.migrate import current, head
 
     store = _open(db)

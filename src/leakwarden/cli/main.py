@@ -36,7 +36,24 @@ _LAZY_COMMANDS = {
 }
 
 
-class _LazyGroup(click.Group):
+class FullHelpGroup(click.Group):
+    """A group whose command list shows each command's first sentence whole, wrapped to the
+    width, where click would cut it at 45 characters or so and end it with "..."."""
+
+    SHORT_HELP_LIMIT = 300
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(self.SHORT_HELP_LIMIT)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class _LazyGroup(FullHelpGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         _register()
         return sorted(self.commands)

@@ -52,9 +52,26 @@ class ScanArgs:
     verify_dry_run: bool = False
     record: bool = False
     db: str | None = None
+    color: str = "auto"  # --color: auto, always, never (leakwarden.cli.color decides)
+
+
+# Options that make no sense for a stream (it is one blob, read by one worker, never skipped).
+NOT_FOR_STREAMS = ("exclude", "max_file_size", "jobs", "include_binary")
 
 
 def scan_options(func: F) -> F:
+    """The options every scan command shares."""
+    return _add_scan_options(func, ())
+
+
+def stream_scan_options(func: F) -> F:
+    """The shared options less those with no meaning for one stream (`--help` lists only what
+    applies)."""
+    return _add_scan_options(func, NOT_FOR_STREAMS)
+
+
+def _add_scan_options(func: F, omit: tuple[str, ...]) -> F:
+    from leakwarden.cli.color import color_option
     from leakwarden.reports import FORMATS
 
     decorators = [
@@ -167,9 +184,12 @@ def scan_options(func: F) -> F:
             is_flag=True,
             help="Print, redacted, the request each finding's check would send; send nothing.",
         ),
+        color_option,
     ]
     for decorator in reversed(decorators):
-        func = decorator(func)
+        probe = decorator(lambda: None)  # what parameter the decorator adds, read off a throwaway
+        if not any(param.name in omit for param in getattr(probe, "__click_params__", ())):
+            func = decorator(func)
     return func
 
 
@@ -208,6 +228,8 @@ def scan_args(kwargs: dict[str, Any]) -> ScanArgs:
     from leakwarden.ignore.policy import load_policy
     from leakwarden.model import Confidence
 
+    for name, default in (("exclude", ()), ("max_file_size", None), ("jobs", 0), ("include_binary", False)):
+        kwargs.setdefault(name, default)  # options a command does not offer (NOT_FOR_STREAMS)
     if kwargs.get("output"):
         check_writable(kwargs["output"], "--output")
     config_file, baseline = kwargs.pop("config_file"), kwargs.pop("baseline")
@@ -249,8 +271,9 @@ class ProgressBar:
 
     DELAY_S = 0.5
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, color: bool = False) -> None:
         self.enabled = enabled
+        self.color = color
         self.started = time.monotonic()
         self._progress: Any = None
         self._task: Any = None
@@ -271,14 +294,16 @@ class ProgressBar:
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 TimeElapsedColumn(),
-                console=Console(stderr=True),
+                console=Console(stderr=True, no_color=not self.color),
                 transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("")
-        rate = nbytes / 1e6 / max(now - self.started, 1e-9)
+        from leakwarden.reports.common import count_of, human_size
+
+        rate = human_size(nbytes / max(now - self.started, 1e-9))
         self._progress.update(
-            self._task, description=f"{blobs} blobs, {nbytes / 1e6:.1f} MB, {rate:.1f} MB/s"
+            self._task, description=f"{count_of(blobs, 'blob')}, {human_size(nbytes)}, {rate}/s"
         )
 
     def close(self) -> None:
@@ -341,7 +366,9 @@ def emit(
         _record(result, catalog, args, source)
 
     if args.fmt == "text":
-        color = args.output is None and sys.stdout.isatty()
+        from leakwarden.cli.color import use_color
+
+        color = use_color(args.color, sys.stdout, to_file=bool(args.output))
         report = render_text(result, catalog, args.show_secrets, color=color)
     else:
         report = render(args.fmt, result, catalog, args.show_secrets)

@@ -11,17 +11,24 @@ from typing import Any
 
 import click
 
-from leakwarden.cli.main import EXIT_CLEAN
+from leakwarden.cli.main import EXIT_CLEAN, FullHelpGroup
 
 
-@click.group("config")
+@click.group("config", cls=FullHelpGroup)
 def config_group() -> None:
     """Show the effective configuration."""
 
 
 @config_group.command("show")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read this file only.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format: a table for people, or JSON.",
+)
 def config_show(config_file: str | None, fmt: str) -> int:
     """Print every setting, its value and where the value came from."""
     from leakwarden.config import load_config
@@ -89,7 +96,7 @@ def _current_entries(paths: tuple[str, ...], report: str | None) -> list[Any]:
     return baseline_entries(result.findings, args.policy)
 
 
-@click.group("baseline")
+@click.group("baseline", cls=FullHelpGroup)
 def baseline_group() -> None:
     """Record today's findings so that scans report only new ones."""
 
@@ -103,7 +110,9 @@ def _write_baseline(entries: list[Any], output: Path, keep: Any = ()) -> int:
     kept = [e for e in keep if e.fingerprint not in known]
     write_file(output, render_baseline([*entries, *kept], created), "baseline")
     count = len(known) + len(kept)
-    click.echo(f"baseline {output}: {count} fingerprints (no secrets are stored in it)", err=True)
+    from leakwarden.reports.common import count_of
+
+    click.echo(f"baseline {output}: {count_of(count, 'fingerprint')} (no secrets are stored in it)", err=True)
     return EXIT_CLEAN
 
 

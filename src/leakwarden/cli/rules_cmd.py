@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS, FullHelpGroup
 from leakwarden.rules.schema import CATEGORIES
 
 
-@click.group()
+@click.group(cls=FullHelpGroup)
 def rules() -> None:
     """List, show and check detection rules."""
 
@@ -129,23 +129,36 @@ def _show(rule: Any) -> str:
             lines += [f"    {json.dumps(item) if label != 'references' else item}" for item in items]
     if rule.playbook.revoke_url:
         lines.append(f"  revoke at   {rule.playbook.revoke_url}")
+    elif rule.playbook.revoke_where:
+        lines.append(f"  revoke      {rule.playbook.revoke_where}")
     if rule.verify is not None:
         lines.append(f"  live check  {rule.verify.request.method} {rule.verify.request.url}")
     return "\n".join(lines)
 
 
 @rules.command("show")
-@click.argument("rule_id")
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("rule_id", metavar="RULE_ID|PROVIDER")
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Include a rule file of your own; repeatable.",
+)
 def show_rule(rule_id: str, rule_files: tuple[str, ...]) -> int:
-    """Show one rule: pattern, keywords, examples, references."""
+    """Show a rule (pattern, keywords, examples, references), or every rule of a PROVIDER."""
     from leakwarden.rules.catalog import load_catalog
 
     catalog = load_catalog(rule_files)
     rule = catalog.get(rule_id)
+    chosen = [rule] if rule is not None else [r for r in catalog.rules if r.provider == rule_id]
+    if not chosen:
+        raise click.BadParameter(
+            f"no rule or provider {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID|PROVIDER"
+        )
+    click.echo("\n\n".join(_show(r) for r in chosen))
     if rule is None:
-        raise click.BadParameter(f"no rule {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID")
-    click.echo(_show(rule))
+        click.echo(f"{len(chosen)} rule{'s' * (len(chosen) != 1)} of provider {rule_id}", err=True)
     return EXIT_CLEAN
 
 
@@ -162,5 +175,7 @@ def check_rules(files: tuple[str, ...]) -> int:
     for problem in problems:
         click.echo(str(problem))
     checked = len(only) if only is not None else len(catalog)
-    click.echo(f"{checked} rules checked, {len(problems)} problems", err=True)
+    from leakwarden.reports.common import count_of
+
+    click.echo(f"{count_of(checked, 'rule')} checked, {count_of(len(problems), 'problem')}", err=True)
     return EXIT_FINDINGS if problems else EXIT_CLEAN

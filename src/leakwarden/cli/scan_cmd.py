@@ -8,12 +8,21 @@ from typing import Any, TypeVar
 
 import click
 
-from leakwarden.cli.options import ProgressBar, ScanArgs, emit, load_catalog_for, scan_args, scan_options
+from leakwarden.cli.main import FullHelpGroup
+from leakwarden.cli.options import (
+    ProgressBar,
+    ScanArgs,
+    emit,
+    load_catalog_for,
+    scan_args,
+    scan_options,
+    stream_scan_options,
+)
 
 T = TypeVar("T")
 
 
-@click.group()
+@click.group(cls=FullHelpGroup)
 def scan() -> None:
     """Scan a source for leaked credentials."""
 
@@ -42,7 +51,9 @@ def _run(
     args: ScanArgs, catalog: Any, scan_function: Callable[..., T], *positional: Any, **specific: Any
 ) -> T:
     """Call a library scan with the options every scan command shares, under a progress bar."""
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    from leakwarden.cli.color import use_color
+
+    progress = ProgressBar(not args.quiet and sys.stderr.isatty(), use_color(args.color, sys.stderr))
     try:
         return scan_function(
             *positional,
@@ -62,13 +73,14 @@ def _run(
 
 
 @scan.command("path")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--respect-gitignore", is_flag=True, help="Skip what .gitignore files ignore (default: scan every file)."
 )
 @scan_options
 def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) -> int:
-    """Scan every regular file under PATHS (symlinks are not followed; .git folders are skipped)."""
+    """Scan every regular file under PATHS, by default `.` (symlinks are not followed; .git folders
+    are skipped)."""
     from leakwarden.scan import scan_paths
 
     args = scan_args(kwargs)
@@ -77,7 +89,7 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
         args,
         catalog,
         scan_paths,
-        list(paths),
+        list(paths or (".",)),
         respect_gitignore=respect_gitignore,
     )
     return emit(result, catalog, args)
@@ -87,9 +99,9 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
 @click.option(
     "--label", default="<stdin>", show_default=True, help="The path reports show for standard input."
 )
-@scan_options
+@stream_scan_options
 def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
-    """Scan standard input, however long (e.g. `cat app.log | leakwarden scan stdin`)."""
+    """Scan standard input, however long: `cat app.log | leakwarden scan stdin`."""
     from leakwarden.scan import scan_stdin
 
     args = scan_args(kwargs)
@@ -118,7 +130,13 @@ def scan_stdin_cmd(label: str, **kwargs: Any) -> int:
     metavar="A..B",
     help="Only what the commits of this range introduce (e.g. origin/main..HEAD, or 'NEW --not --all').",
 )
-@click.option("--since", metavar="DATE", help="Only what commits after DATE introduce (e.g. 2024-01-01).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only what commits after DATE introduce: an ISO date (2024-01-31, its midnight, local time), "
+    "an ISO date and time (2024-01-31T12:00:00+01:00) or 'N days ago' (seconds … years); anything "
+    "else is an error.",
+)
 @click.option(
     "--branch",
     "branches",

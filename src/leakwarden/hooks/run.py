@@ -27,6 +27,7 @@ from leakwarden.hooks.refs import (
 )
 from leakwarden.ignore.policy import Policy, apply_policy
 from leakwarden.model import ScanResult
+from leakwarden.reports.common import count_of
 from leakwarden.rules.catalog import Catalog
 from leakwarden.sources.gitcmd import Git
 
@@ -153,7 +154,8 @@ def _verdict(kind: str, result: ScanResult, scan: HookScan, notes: list[str], *,
     if not result.findings:
         if kind != PRE_COMMIT:
             print(
-                f"leakwarden: no secrets in the pushed commits ({result.summary.blobs} new blobs scanned)",
+                "leakwarden: no secrets in the pushed commits "
+                f"({count_of(result.summary.blobs, 'new blob')} scanned)",
                 file=sys.stderr,
             )
         return EXIT_CLEAN

@@ -55,8 +55,16 @@ class Policy:
         self._allow_paths = gitignore_spec(self.allow_paths) if self.allow_paths else None
         self._allow_secrets = [re.compile(p) for p in self.allow_secrets]
         self._ignores = {entry.fingerprint: entry for entry in self.ignores}
+        self._relative: dict[str, str] = {}
 
     def relative(self, path: str) -> str:
+        # Asked once per occurrence: thousands of findings in one file resolve its path once.
+        known = self._relative.get(path)
+        if known is None:
+            known = self._relative[path] = self._relative_uncached(path)
+        return known
+
+    def _relative_uncached(self, path: str) -> str:
         if os.path.isabs(path):
             try:
                 return Path(path).resolve().relative_to(self.root.resolve()).as_posix()

@@ -80,6 +80,7 @@ def remediation_summary(rule: Rule | None, rule_id: str, fingerprint: str) -> di
     return {
         "what": (playbook.what or rule.description.strip()) if rule and playbook else "",
         "revoke_url": playbook.revoke_url if playbook else "",
+        "revoke_where": playbook.revoke_where if playbook else "",
         "logs": playbook.logs if playbook else "",
         "first_steps": list(first_steps(rule)),
         "guide": f"leakwarden guide {rule_id}",
@@ -276,6 +277,8 @@ def _revoke(rule: Rule, name: str, at_console: str) -> list[Block]:
     blocks = [_p(t.ROTATION_ORDER), Block("steps", title="Steps", items=steps)]
     if playbook.revoke_url:
         blocks.append(_p(playbook.revoke_url, title="Revoke at"))
+    elif playbook.revoke_where:
+        blocks.append(_p(playbook.revoke_where, title="Revoke it"))
     if rule.revoke is not None:
         blocks.append(
             _p(

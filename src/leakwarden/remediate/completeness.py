@@ -41,7 +41,7 @@ ITEMS: tuple[Item, ...] = (
     Item("detect_use", 5, "how to check whether someone used it", ("detect_use", "logs"),
          lambda p: bool(p.detect_use or p.logs), lambda p: bool(p.detect_use and p.logs)),
     Item("revoke", 6, "how to revoke and rotate it", ("revoke", "revoke_url"),
-         lambda p: bool(p.revoke and p.revoke_url), lambda p: bool(p.revoke and p.revoke_url)),
+         lambda p: bool(p.revoke and p.revoke_at), lambda p: bool(p.revoke and p.revoke_at)),
     Item("consumers", 7, "what stops working when it is revoked", ("consumers",), lambda p: True,
          lambda p: bool(p.consumers)),
     Item("keep_out", 8, "its variable names and secret path", ("env_vars", "secret_path"),

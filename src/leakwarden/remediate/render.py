@@ -186,7 +186,15 @@ def render_text(guides: Sequence[Guide], color: bool = False) -> str:
     from rich.markdown import Markdown
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, width=WIDTH, highlight=False)
+    # The caller decided (NO_COLOR, --color): rich must not re-read NO_COLOR or TERM.
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        no_color=False,
+        color_system="standard",
+        width=WIDTH,
+        highlight=False,
+    )
     console.print(Markdown(render_markdown(guides), code_theme="ansi_dark", hyperlinks=False))
     return buffer.getvalue()
 

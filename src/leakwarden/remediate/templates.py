@@ -19,13 +19,14 @@ SECTION_TITLES = {
     "references": "References",
 }
 
+# In the order they are done: what the logs show decides how fast the next steps go.
 FIRST_STEPS = (
-    "If the logs already show someone else using it, revoke it now and accept the outage: "
+    "Check for use by someone else since it leaked{in_logs}.",
+    "If the logs show someone else using it, revoke it now and accept the outage: "
     "an attacker's minute costs more than a broken deploy.",
     "Otherwise generate a replacement{at_console}, store it in your secret manager and update "
     "every service that uses the old one.",
-    "Then deactivate and delete the leaked credential{at_console}.",
-    "Check for use by someone else since it leaked{in_logs}.",
+    "Then deactivate and delete the leaked credential{at_console}, and keep watching the logs.",
     "Keep it out of the code: read it from the environment or a secret manager.",
 )
 

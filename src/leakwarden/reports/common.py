@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -21,8 +22,63 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
+def count_of(n: int, word: str, plural: str = "") -> str:
+    """`1 blob`, `2 blobs`, `0 findings`: the noun agrees with the number."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def human_size(n: float) -> str:
+    """Bytes in the unit a person reads at a glance: `312 bytes`, `12.3 KB`, `4.5 MB`, `1.2 GB`
+    (decimal units, as the MB/s of the summary line always were)."""
+    if n < 1000:
+        whole = round(n)
+        return f"{whole} byte{'s' if whole != 1 else ''}"
+    for unit in ("KB", "MB", "GB"):
+        n /= 1000
+        if n < 1000 or unit == "GB":
+            break
+    return f"{n:.1f} {unit}"
+
+
+# PEM / OpenPGP armour: a key reads better as its type and a short digest than as "----****".
+_ARMOUR = re.compile(r"-----BEGIN ([A-Z0-9 ]{0,40}?) ?(PRIVATE KEY|SECRET KEY BLOCK|PRIVATE KEY BLOCK)-----")
+_KEY_TYPES = {
+    ("RSA", "PRIVATE KEY"): "RSA private key (PKCS#1)",
+    ("EC", "PRIVATE KEY"): "EC private key (SEC1)",
+    ("DSA", "PRIVATE KEY"): "DSA private key",
+    ("", "PRIVATE KEY"): "private key (PKCS#8)",
+    ("ENCRYPTED", "PRIVATE KEY"): "encrypted private key (PKCS#8)",
+    ("OPENSSH", "PRIVATE KEY"): "OpenSSH private key",
+    ("PGP", "PRIVATE KEY BLOCK"): "PGP private key block",
+    ("PGP", "SECRET KEY BLOCK"): "PGP private key block",
+}
+_ARMOUR_HEADER = re.compile(r"[A-Za-z-]{2,32}: [^\n\r\\]*")  # Proc-Type:, DEK-Info:, Version:
+_ESCAPED_BREAK = re.compile(r"\\[rn]")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+
+
+def key_label(secret: str) -> str | None:
+    """For an armoured private key: its type and `sha256:` + 8 hex digits of its body (the
+    base64 characters between the armour lines, however the key was wrapped, quoted or escaped),
+    e.g. `RSA private key (PKCS#1), sha256:ab12cd34…`. 32 bits tell two keys of a report apart
+    and say nothing of the key. None for anything else."""
+    armour = _ARMOUR.match(secret)
+    if armour is None:
+        return None
+    kind = _KEY_TYPES.get((armour.group(1), armour.group(2)), f"{armour.group(1)} private key".strip())
+    if "Proc-Type: 4,ENCRYPTED" in secret:
+        kind = f"encrypted {kind}"
+    body = secret[armour.end() : secret.rfind("-----END")]
+    body = _NOT_BASE64.sub("", _ARMOUR_HEADER.sub("", _ESCAPED_BREAK.sub(" ", body)))
+    return f"{kind}, sha256:{hashlib.sha256(body.encode()).hexdigest()[:8]}…"
+
+
 def redact(secret: str) -> str:
-    """Enough to recognise a credential by its prefix, never enough to use it."""
+    """Enough to recognise a credential by its prefix (a private key: by its type and a short
+    digest), never enough to use it."""
+    label = key_label(secret)
+    if label is not None:
+        return label
     if len(secret) <= 8:
         return "*" * len(secret)
     shown = min(4, len(secret) // 5)
@@ -84,6 +140,8 @@ def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
         fields["captures"] = dict(occ.captures)
     if occ.decoding:
         fields["decoding"] = list(occ.decoding)
+    if occ.note:
+        fields["note"] = occ.note
     return fields
 
 

@@ -71,10 +71,10 @@ def _vulnerability(finding: Finding, occ: Occurrence, rule: Rule | None, show: b
     parts = ", ".join(f"{role} {value}" for role, value in display_parts(finding.parts, show).items())
     place = f"{finding.fingerprint}\x00{occ.provenance.path}\x00{occ.location.line}\x00{_commit(occ)['sha']}"
     description = (rule.description.strip() if rule else "") or name
-    revoke = rule.playbook.revoke_url if rule else ""
+    revoke = rule.playbook.revoke_at if rule else ""
     solution = (
         "Treat the credential as compromised: revoke or rotate it"
-        + (f" ({revoke})" if revoke else "")
+        + (f" {revoke}" if revoke else "")
         + ", then remove it from the code and its history "
         + f"(leakwarden guide {finding.rule_id})."
     )

@@ -28,12 +28,11 @@ def _pascal(rule_id: str) -> str:
 
 
 def _help(rule: Rule) -> dict[str, str]:
-    revoke = rule.playbook.revoke_url
+    revoke = rule.playbook.revoke_at
     steps = [
         f"{rule.name}: {rule.description.strip() or rule.playbook.what}",
         "1. Treat it as compromised: whoever can read this file or its history has it.",
-        f"2. Revoke or rotate it {f'at {revoke}' if revoke else 'in the issuing console'}, "
-        "then update every consumer.",
+        f"2. Revoke or rotate it {revoke or 'in the issuing console'}, then update every consumer.",
         f"3. Check for use by others{f': {rule.playbook.logs}' if rule.playbook.logs else ''}.",
         "4. Remove it from the code and read it from the environment or a secret manager "
         f"(leakwarden guide {rule.id}).",

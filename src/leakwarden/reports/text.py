@@ -9,10 +9,12 @@ from rich.text import Text
 
 from leakwarden.model import Finding, ScanResult, ScanSummary, VerdictStatus
 from leakwarden.reports.common import (
+    count_of,
     decoding_note,
     decoding_summary,
     display,
     display_parts,
+    human_size,
     safe,
     verdict_line,
 )
@@ -46,12 +48,14 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
     captures = {k: v for o in finding.occurrences[:1] for k, v in o.captures.items()}
     if captures:
         text.append("\n  context " + " ".join(safe(f"{k}={v}") for k, v in captures.items()), "dim")
+    if first.note:
+        text.append("\n  note    " + safe(first.note), "yellow")
     text.append(f"\n  rule    {safe(finding.rule_id)} · fingerprint {finding.fingerprint[:16]}", "dim")
     verdict = finding.verdict
     if verdict is not None:
         text.append("\n  verdict ")
         text.append(verdict_line(verdict), _VERDICT_STYLE.get(verdict.status, "yellow"))
-    revoke = rule.playbook.revoke_url if rule else ""
+    revoke = rule.playbook.revoke_at if rule else ""
     text.append("\n  next    ", "green")
     if verdict is not None and verdict.status == VerdictStatus.DEAD:
         text.append(
@@ -59,13 +63,10 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
             f"it from the code: leakwarden guide {finding.rule_id}"
         )
     else:
+        live = verdict is not None and verdict.status == VerdictStatus.LIVE
         text.append(
-            (
-                "It is live: rotate it now"
-                if verdict is not None and verdict.status == VerdictStatus.LIVE
-                else "Rotate it now"
-            )
-            + (f" ({revoke})" if revoke else "")
+            ("It is live: rotate it now" if live else "Rotate it now")
+            + (f", revoke it {safe(revoke)}" if revoke else "")
             + ", then remove it from the code: "
             f"leakwarden guide {finding.rule_id}"
         )
@@ -76,18 +77,21 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
             + safe(f"{occ.provenance.path}:{occ.location.line}:{occ.location.column}{decoding_note(occ)}"),
             "dim",
         )
+        if occ.note:
+            text.append(safe(f" ({occ.note})"), "yellow")
     if len(others) > MAX_LISTED_OCCURRENCES:
-        text.append(f"\n  … and {len(others) - MAX_LISTED_OCCURRENCES} more places", "dim")
+        more = len(others) - MAX_LISTED_OCCURRENCES
+        text.append(f"\n  … and {more} more place{'s' if more != 1 else ''}", "dim")
     return text
 
 
 def summary_line(summary: ScanSummary, findings: int) -> str:
-    mb = summary.bytes / 1e6
-    rate = mb / summary.duration_s if summary.duration_s > 0 else 0.0
     line = (
-        f"scanned {summary.blobs} blobs, {mb:.1f} MB in {summary.duration_s:.2f}s ({rate:.1f} MB/s); "
-        f"{findings} finding{'s' if findings != 1 else ''}"
+        f"scanned {count_of(summary.blobs, 'blob')}, {human_size(summary.bytes)} in {summary.duration_s:.2f}s"
     )
+    if summary.bytes and summary.duration_s > 0:
+        line += f" ({human_size(summary.bytes / summary.duration_s)}/s)"
+    line += f"; {count_of(findings, 'finding')}"
     if summary.verified:
         line += "; verified: " + ", ".join(f"{n} {status}" for status, n in summary.verified.items())
     decoded = decoding_summary(summary)
@@ -111,7 +115,13 @@ def summary_line(summary: ScanSummary, findings: int) -> str:
 def render_text(result: ScanResult, catalog: Catalog, show_secrets: bool = False, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, highlight=False, width=120, soft_wrap=True
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,  # the caller decided: rich must not re-read TERM
+        highlight=False,
+        width=120,
+        soft_wrap=True,
     )
     for finding in result.findings:
         console.print(_finding(finding, catalog, show_secrets))

@@ -80,6 +80,9 @@ class Playbook:
 
     what: str = ""
     revoke_url: str = ""
+    # Where it is revoked when no one page does it (a private key: wherever its public half is
+    # trusted); shown in place of revoke_url.
+    revoke_where: str = ""
     logs: str = ""
     usage: str = ""  # how it is presented to the provider (header, signature, config file)
     generate: tuple[str, ...] = ()  # steps: create a replacement (console path, CLI, API)
@@ -93,6 +96,13 @@ class Playbook:
     env_vars: tuple[tuple[str, str], ...] = ()
     secret_path: str = ""  # where a secret manager keeps it, e.g. myapp/scaleway
     guide_references: tuple[str, ...] = ()  # the provider's documentation the guide was written from
+
+    @property
+    def revoke_at(self) -> str:
+        """Where to revoke it, for a sentence "revoke it …": `at URL`, or the place in words."""
+        if self.revoke_url:
+            return f"at {self.revoke_url}"
+        return self.revoke_where
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +277,7 @@ def _playbook(fields: _Fields) -> Playbook:
     playbook = Playbook(
         what=fields.text("what"),
         revoke_url=fields.text("revoke_url"),
+        revoke_where=fields.text("revoke_where"),
         logs=fields.text("logs"),
         usage=fields.text("usage"),
         generate=fields.strings("generate"),

@@ -2,42 +2,41 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from leakwarden.model import Location
 
 
 class LineIndex:
-    """Answers offset → (line, column) for increasing offsets without rescanning the blob."""
+    """Answers offset → (line, column). Every answer is kept as a checkpoint (offset, line, line
+    start, characters since the line start); a new offset resumes from the nearest checkpoint
+    before it, so increasing offsets cost one pass over the blob in all, and an offset out of
+    order costs a bisection plus the bytes from its nearest checkpoint, never a rescan from the
+    start. Many offsets on one 50 MB minified line decode each byte of it once."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self._offset = 0
-        self._line = 1
-        self._line_start = 0
-        # The last column computed on the current line: the next offset on the same line
-        # decodes only the bytes in between (many matches on one minified 50 MB line would
-        # otherwise decode the line again for each).
-        self._column_offset = 0
-        self._column_chars = 0
-
-    def _advance(self, offset: int) -> None:
-        if offset < self._offset:  # rare: restart rather than keep a table of every line
-            self._offset, self._line, self._line_start = 0, 1, 0
-        newlines = self.data.count(b"\n", self._offset, offset)
-        if newlines:
-            self._line += newlines
-            self._line_start = self.data.rfind(b"\n", self._offset, offset) + 1
-        self._offset = offset
+        self._offsets: list[int] = [0]
+        self._points: list[tuple[int, int, int]] = [(1, 0, 0)]  # line, line start, chars to offset
 
     def position(self, offset: int) -> tuple[int, int]:
-        self._advance(offset)
-        resume = self._column_offset
-        if not (self._line_start <= resume <= offset and _char_boundary(self.data, resume)):
-            resume, self._column_chars = self._line_start, 0
-        chars = self._column_chars + len(self.data[resume:offset].decode("utf-8", "replace"))
-        self._column_offset, self._column_chars = offset, chars
-        return self._line, chars + 1
+        data = self.data
+        at = bisect_right(self._offsets, offset) - 1
+        base = checkpoint = self._offsets[at]
+        line, line_start, chars = self._points[at]
+        newlines = data.count(b"\n", base, offset)
+        if newlines:
+            line += newlines
+            line_start = data.rfind(b"\n", base, offset) + 1
+            base, chars = line_start, 0
+        elif not _char_boundary(data, base):  # the checkpoint split a character: count afresh
+            base, chars = line_start, 0
+        chars += len(data[base:offset].decode("utf-8", "replace"))
+        if checkpoint != offset:
+            self._offsets.insert(at + 1, offset)
+            self._points.insert(at + 1, (line, line_start, chars))
+        return line, chars + 1
 
 
 def _char_boundary(data: bytes, offset: int) -> bool:

@@ -22,7 +22,7 @@ from itertools import chain, islice
 from typing import Any
 
 from leakwarden.expand import OFF, Limits, Stopped
-from leakwarden.ignore.inline import allow_reason
+from leakwarden.ignore.inline import Allow, allow_reasons
 from leakwarden.matching.engine import Engine
 from leakwarden.model import (
     Blob,
@@ -99,16 +99,31 @@ def scan_blob(
     if not matches:
         return None
     located = _located(blob, matches, views)
+    # Allow markers of the blob's own text are found once for all its matches (a long line of
+    # many secrets stays linear); a decoded view is its own text, looked at alone.
+    plain = [i for i, view in enumerate(views) if view is None]
+    allows: dict[int, Allow] = dict(
+        zip(
+            plain,
+            allow_reasons(blob.data, [(matches[i].secret_start, matches[i].secret_end) for i in plain]),
+            strict=True,
+        )
+    )
     hits = BlobHits(blob.id, blob.provenance, [], [])
-    for match, decoding, view, location in zip(matches, chains, views, located, strict=True):
-        text, at = view if view is not None else (blob.data, match)
-        reason = allow_reason(text, at.secret_start, at.secret_end)
-        if reason is not None:
-            hits.allowed.append((match, location, reason))
+    for index, (match, decoding, view, location) in enumerate(
+        zip(matches, chains, views, located, strict=True)
+    ):
+        allow = allows.get(index)
+        if allow is None:
+            assert view is not None
+            text, at = view
+            allow = allow_reasons(text, [(at.secret_start, at.secret_end)])[0]
+        if allow.reason is not None:
+            hits.allowed.append((match, location, allow.reason))
             continue
         hits.matches.append(match)
         hits.occurrences.append(
-            [Occurrence(p, location, blob.id, match.captures, decoding) for p in blob.provenance]
+            [Occurrence(p, location, blob.id, match.captures, decoding, allow.note) for p in blob.provenance]
         )
     return hits
 

@@ -18,7 +18,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import util as mp_util
 from typing import ClassVar
 
@@ -114,6 +114,7 @@ class GitHistorySource:
             walked = self._walk.finish() if self._walk is not None else None
             if walked is not None and seen is not None:
                 yield from self._fallback(walked, seen)
+            self._name_lost_objects()
         except BaseException:
             check.kill()
             if self._walk is not None:
@@ -168,9 +169,30 @@ class GitHistorySource:
         self._finish(check, "cat-file --batch-all-objects")
         beyond = "outside the range and " if self.revisions.ids or self.rev_range or self.branches else ""
         self.notes.append(
-            f"git could not walk the whole history ({problem}): the {more} blobs of the object database "
-            f"the walk had not reached were scanned too (they may include blobs {beyond}of no commit)"
+            f"git could not walk the whole history ({problem}): the {more} blob{'s' * (more != 1)} of the "
+            f"object database the walk had not reached {'were' if more != 1 else 'was'} scanned too "
+            f"(they may include blobs {beyond}of no commit)"
         )
+
+    def _name_lost_objects(self) -> None:
+        """A missing or corrupt blob is listed by cat-file under its id alone; find the path
+        (and the commit) that introduced it, so the skipped item says where it was. Trees and
+        commits, and blobs no commit introduces, keep their `<object …>` label."""
+        unnamed = {
+            item.path[len("<object ") : -1]: index
+            for index, item in enumerate(self.skipped)
+            if item.path.startswith("<object ") and item.reason in ("missing object", "corrupt object")
+        }
+        if not unnamed:
+            return
+        places, _problem = introductions(self.git, self.revisions, unnamed)  # a partial walk names fewer
+        for oid, found in places.items():
+            item = self.skipped[unnamed[oid]]
+            where = f"blob {oid}, introduced by commit {found[0].first}"
+            if len(found) > 1:
+                where += f" (also at {', '.join(p.path for p in found[1:])})"
+            detail = f"{item.detail}, {where}" if item.detail else where
+            self.skipped[unnamed[oid]] = replace(item, path=found[0].path, detail=detail)
 
     def _lost(self, label: str, reason: str, detail: str) -> None:
         if not any(s.path == label and s.reason == reason for s in self.skipped):
@@ -197,8 +219,8 @@ class GitHistorySource:
                 self.skipped.append(Skipped(f"<object {oid}>", "missing object", detail))
         if absent and self.git.partial:
             self.notes.append(
-                f"partial clone: {absent} objects were never fetched and were not scanned "
-                "(leakwarden does not fetch them)"
+                f"partial clone: {absent} object{'s were' if absent != 1 else ' was'} never fetched and "
+                "not scanned (leakwarden does not fetch them)"
             )
 
     # --- reading -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ checked once, before anything is read, so that a bad one is a usage error with g
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,32 @@ class Revisions:
         return b"".join(rev.encode() + b"\n" for rev in self.ids)
 
 
+_RELATIVE = re.compile(r"^(?P<n>\d{1,6}) +(?P<unit>second|minute|hour|day|week|month|year)s? +ago$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SINCE_FORMS = (
+    "an ISO date (2024-01-31), an ISO date and time (2024-01-31T12:00:00+01:00), "
+    "or 'N days ago' (seconds, minutes, hours, days, weeks, months, years)"
+)
+
+
+def since_date(text: str) -> str:
+    """`--since` as git should read it, or InputError. git's own parser takes nearly anything
+    ("yesterday-ish" means no limit at all, silently), so only unambiguous forms are let through:
+    ISO 8601 dates and date-times, and "N units ago". A date alone means its midnight, local time
+    (git would otherwise take the current time of day on that date)."""
+    value = " ".join(text.split()).lower()
+    if _RELATIVE.match(value):
+        return value
+    iso = value.upper().replace(" ", "T", 1)
+    try:
+        if _DATE_ONLY.match(value):
+            return dt.date.fromisoformat(value).isoformat() + " 00:00:00"
+        parsed = dt.datetime.fromisoformat(iso[:-1] + "+00:00" if iso.endswith("Z") else iso)
+    except ValueError:
+        raise InputError(f"--since {text!r}: not a date; give {SINCE_FORMS}") from None
+    return parsed.replace(microsecond=0).isoformat()  # git's parser has no fractions of a second
+
+
 def resolve(
     git: Git,
     *,
@@ -61,7 +88,7 @@ def resolve(
         args.append("--all")
         ids = _stash_entries(git)
     if since:
-        args.append(f"--since={since}")
+        args.append(f"--since={since_date(since)}")
         ids += _boundary(git, Revisions(tuple(args), tuple(ids)))
     return Revisions(tuple(args), tuple(ids))
 

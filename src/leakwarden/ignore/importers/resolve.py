@@ -175,7 +175,7 @@ def _place(builder: _Builder, item: PlaceIgnore, lookup: Lookup) -> None:
         builder.outcome(NOT_TRANSLATED, item.origin, what, why)
         return
     if len(chosen) > 1:
-        notes.append(f"leakwarden finds {len(chosen)} secrets there; all are accepted")
+        notes.append(f"leakwarden finds {len(chosen)} secrets there; all are accepted")  # never 1 here
     for finding in chosen:
         builder.accept(finding, item.origin, path, APPROXIMATE if notes else IMPORTED, "; ".join(notes))
 
