@@ -218,6 +218,26 @@ def _record_in_child(db: str, root: str, queue: multiprocessing.Queue[str]) -> N
         queue.put(repr(exc))
 
 
+def _open_in_child(db: str, queue: multiprocessing.Queue[str]) -> None:
+    try:
+        open_store(db).close()
+        queue.put("ok")
+    except Exception as exc:  # reported to the parent, which fails the test with it
+        queue.put(repr(exc))
+
+
+def test_first_opens_at_once_migrate_once(db: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[str] = context.Queue()
+    workers = [context.Process(target=_open_in_child, args=(db, queue)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert sorted(queue.get(timeout=5) for _ in workers) == ["ok"] * 3
+    assert current(open_store(db, migrate=False)) == head()
+
+
 def test_two_scans_recording_at_once_lose_nothing(db: str, tmp_path: Path) -> None:
     open_store(db).close()  # migrated before the race
     both = Fakes(seed=99)
