@@ -336,3 +336,22 @@ def test_hostile_paths_are_shown_as_text(db: str, tmp_path: Path, capsys: pytest
     assert "\x1b[31m" not in out
     assert "\\x1b[31m\\x0ab.sh" in out
     assert os.sep in out
+
+
+def test_names_that_are_not_utf8_and_nul_are_stored_as_reports_show_them(
+    db: str, tmp_path: Path, catalog: Catalog
+) -> None:
+    root = tmp_path / "bytes"
+    root.mkdir()
+    for name in (b"key\xff.sh", b"key\xfe.sh"):  # two names that differ only in a non-UTF-8 byte
+        Path(os.fsdecode(os.fsencode(root) + b"/" + name)).write_text(
+            f"export GITHUB_TOKEN={Fakes(seed=8).github_pat()}\n"
+        )
+    store = open_store(db)
+    done = record(store, scan_paths([str(root)], catalog=catalog), catalog, source="path")
+    assert (len(done.opened), done.new_places) == (1, 2)
+    number = done.opened[0]
+    act(store, number, "note", actor="ana", note="pasted from a binary: a\x00b")
+    view = show(store, number)
+    assert sorted(Path(p.path).name for p in view.places) == ["key\\xfe.sh", "key\\xff.sh"]
+    assert view.events[-1].note == "pasted from a binary: a\\x00b"

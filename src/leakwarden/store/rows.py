@@ -21,12 +21,15 @@ from leakwarden.store import schema as t
 def secret_hmac(key: bytes, rule_id: str, secret: str, parts: Mapping[str, str]) -> str:
     """The keyed hash that stands for a secret: the fingerprint's material under the store key."""
     material = secret if not parts else "\x1f".join(f"{k}={parts[k]}" for k in sorted(parts))
-    return hmac.new(key, f"{rule_id}\x00{material}".encode(), hashlib.sha256).hexdigest()
+    # surrogateescape: a secret read from bytes that were not UTF-8 hashes as those bytes
+    message = f"{rule_id}\x00{material}".encode("utf-8", "surrogateescape")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def place_key(fields: Mapping[str, Any]) -> str:
     where = [str(fields.get(name) or "") for name in ("kind", "target", "path", "line", "col", "commit_id")]
-    return hashlib.sha256("\x00".join(where).encode()).hexdigest()
+    # surrogateescape: two file names that differ only in bytes that are not UTF-8 stay apart
+    return hashlib.sha256("\x00".join(where).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _insert_ignore(connection: Connection, table: Any, row: Mapping[str, Any], keys: Sequence[str]) -> bool:
