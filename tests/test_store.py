@@ -68,6 +68,15 @@ def test_migrations_build_exactly_the_schema_the_code_declares(db: str) -> None:
     assert current(store) == head()
 
 
+def test_a_bare_postgresql_url_means_psycopg(pg_server: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEAKWARDEN_STORE_KEY", secrets.token_hex(32))
+    url = pg_server.create_database()
+    for bare in ("postgresql://", "postgres://"):
+        store = open_store(url.replace("postgresql+psycopg://", bare))
+        assert (store.engine.dialect.driver, current(store)) == ("psycopg", head())
+        store.close()
+
+
 def test_upgrading_from_the_first_revision_reaches_the_declared_schema(db: str) -> None:
     store = open_store(db, migrate=False)
     assert current(store) is None
