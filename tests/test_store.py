@@ -26,8 +26,9 @@ from leakwarden.scan import scan_paths
 from leakwarden.store import open_store, schema
 from leakwarden.store.migrate import current, head, upgrade
 from leakwarden.store.rows import Filters, list_incidents
+from tests import pg_server as pg_server_module
 from tests.fix_support import Fakes
-from tests.pg_server import PgServer
+from tests.pg_server import PgServer, ServerUnavailable
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -66,6 +67,14 @@ def test_migrations_build_exactly_the_schema_the_code_declares(db: str) -> None:
         assert compare_metadata(MigrationContext.configure(connection), schema.metadata) == []
     open_store(db)  # a second open finds it current and changes nothing
     assert current(store) == head()
+
+
+def test_without_the_server_binaries_the_postgresql_tests_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pg_server_module, "BIN_GLOB", str(tmp_path / "nowhere" / "*" / "bin"))
+    with pytest.raises(ServerUnavailable, match=r"apt-get install -y postgresql"):
+        pg_server_module.find_bin_dir()
 
 
 def test_a_bare_postgresql_url_means_psycopg(pg_server: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
