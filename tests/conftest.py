@@ -10,6 +10,7 @@ import pytest
 
 from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, hyperscan_available
 from leakwarden.rules.catalog import Catalog, load_catalog
+from tests.pg_server import PgServer, ServerUnavailable, running_server
 
 ENGINE_KINDS = ["python", "hyperscan"]
 
@@ -55,3 +56,14 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One real PostgreSQL server for the session (see tests/pg_server.py); absent binaries fail
+    the tests that need it, with what to install."""
+    try:
+        with running_server() as server:
+            yield server
+    except ServerUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import secrets
 import stat
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from leakwarden.cli.main import main
 from leakwarden.errors import InputError
@@ -23,14 +24,24 @@ from leakwarden.model import Verdict, VerdictStatus
 from leakwarden.rules.catalog import Catalog
 from leakwarden.scan import scan_paths
 from leakwarden.store import open_store, schema
-from leakwarden.store.migrate import current, head
+from leakwarden.store.migrate import current, head, upgrade
 from leakwarden.store.rows import Filters, list_incidents
+from tests import pg_server as pg_server_module
 from tests.fix_support import Fakes
+from tests.pg_server import PgServer, ServerUnavailable
+
+BACKENDS = ["sqlite", "postgresql"]
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'store' / 'findings.db'}"
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new empty store's URL: a SQLite file, or a database of the session's PostgreSQL server
+    (whose key is the team's, from the environment, as on a real server)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'findings.db'}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    monkeypatch.setenv("LEAKWARDEN_STORE_KEY", secrets.token_hex(32))
+    return server.create_database()
 
 
 @pytest.fixture
@@ -58,6 +69,36 @@ def test_migrations_build_exactly_the_schema_the_code_declares(db: str) -> None:
     assert current(store) == head()
 
 
+def test_without_the_server_binaries_the_postgresql_tests_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pg_server_module, "BIN_GLOB", str(tmp_path / "nowhere" / "*" / "bin"))
+    with pytest.raises(ServerUnavailable, match=r"apt-get install -y postgresql"):
+        pg_server_module.find_bin_dir()
+
+
+def test_a_bare_postgresql_url_means_psycopg(pg_server: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEAKWARDEN_STORE_KEY", secrets.token_hex(32))
+    url = pg_server.create_database()
+    for bare in ("postgresql://", "postgres://"):
+        store = open_store(url.replace("postgresql+psycopg://", bare))
+        assert (store.engine.dialect.driver, current(store)) == ("psycopg", head())
+        store.close()
+
+
+def test_upgrading_from_the_first_revision_reaches_the_declared_schema(db: str) -> None:
+    store = open_store(db, migrate=False)
+    assert current(store) is None
+    upgrade(store, "0001")
+    assert current(store) == "0001"
+    upgrade(store)
+    assert current(store) == head()
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), schema.metadata) == []
+        tables = set(inspect(connection).get_table_names())
+    assert tables == {t.name for t in schema.metadata.sorted_tables} | {"alembic_version"}
+
+
 def test_recording_twice_changes_nothing_but_the_scan_list(db: str, tree: Path, catalog: Catalog) -> None:
     store = open_store(db)
     result = scan_paths([str(tree)], catalog=catalog)
@@ -68,22 +109,42 @@ def test_recording_twice_changes_nothing_but_the_scan_list(db: str, tree: Path, 
     assert (second.opened, second.reopened, second.new_places) == ([], [], 0)
     assert {t.name: _count(store, t) for t in (schema.incidents, schema.occurrences, schema.events)} == counts
     assert _count(store, schema.scans) == 2
+    (tree / "later.sh").write_text(f"export GITHUB_TOKEN={Fakes(seed=42).github_pat()}\n")
+    third = record(store, scan_paths([str(tree)], catalog=catalog), catalog, source="path")
+    assert third.opened == [3]  # re-recorded credentials used up no incident number
 
 
-def test_no_raw_secret_at_rest_and_the_key_is_the_owners_alone(
-    db: str, tree: Path, catalog: Catalog, tmp_path: Path
-) -> None:
+def _every_stored_value(store: object) -> str:
+    """Every row of every table, as the database gives it back: what a stolen copy would hold."""
+    with store.begin() as tx:  # type: ignore[attr-defined]
+        return "\n".join(
+            repr(tuple(row)) for table in schema.metadata.sorted_tables for row in tx.execute(select(table))
+        )
+
+
+def test_no_raw_secret_at_rest(db: str, tree: Path, catalog: Catalog) -> None:
     store = open_store(db)
     result = scan_paths([str(tree)], catalog=catalog)
     record(store, result, catalog, source="path")
+    stored = _every_stored_value(store)
     store.close()
-    database = Path(db.removeprefix("sqlite:///"))
-    stored = b"".join(p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("findings.db"))
+    assert "github.personal_access_token" in stored  # the dump is not empty
+    if db.startswith("sqlite:///"):  # and below the rows, the file's own pages and journal
+        database = Path(db.removeprefix("sqlite:///"))
+        stored += repr(
+            b"".join(p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("findings.db"))
+        )
     for finding in result.findings:
-        assert finding.secret.encode() not in stored
+        assert finding.secret not in stored
         for part in finding.parts.values():
-            assert part.encode() not in stored
-    key = database.with_name("findings.db.key")
+            assert part not in stored
+
+
+def test_the_sqlite_key_is_the_owners_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEAKWARDEN_STORE_KEY", raising=False)
+    db = f"sqlite:///{tmp_path / 'findings.db'}"
+    open_store(db).close()
+    key = tmp_path / "findings.db.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     key.chmod(0o644)
     with pytest.raises(InputError, match="readable by its owner only"):
@@ -175,15 +236,41 @@ def _record_in_child(db: str, root: str, queue: multiprocessing.Queue[str]) -> N
         queue.put(repr(exc))
 
 
+def _open_in_child(db: str, queue: multiprocessing.Queue[str]) -> None:
+    try:
+        open_store(db).close()
+        queue.put("ok")
+    except Exception as exc:  # reported to the parent, which fails the test with it
+        queue.put(repr(exc))
+
+
+def test_first_opens_at_once_migrate_once(db: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[str] = context.Queue()
+    workers = [context.Process(target=_open_in_child, args=(db, queue)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert sorted(queue.get(timeout=5) for _ in workers) == ["ok"] * 3
+    assert current(open_store(db, migrate=False)) == head()
+
+
 def test_two_scans_recording_at_once_lose_nothing(db: str, tmp_path: Path) -> None:
     open_store(db).close()  # migrated before the race
+    both = Fakes(seed=99)
+    shared = [both.github_pat(), both.github_pat()]
     roots = []
     for index in range(2):
         root = tmp_path / f"r{index}"
         root.mkdir()
         fakes = Fakes(seed=100 + index)
         for n in range(15):
-            (root / f"f{n}.sh").write_text(f"export GITHUB_TOKEN={fakes.github_pat()}\n")
+            (root / f"f{n:02}.sh").write_text(f"export GITHUB_TOKEN={fakes.github_pat()}\n")
+        # Two credentials both scans find, met in opposite orders: they race for the same rows.
+        first, last = shared if index == 0 else shared[::-1]
+        (root / "a.sh").write_text(f"export GITHUB_TOKEN={first}\n")
+        (root / "z.sh").write_text(f"export GITHUB_TOKEN={last}\n")
         roots.append(str(root))
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[str] = context.Queue()
@@ -195,7 +282,14 @@ def test_two_scans_recording_at_once_lose_nothing(db: str, tmp_path: Path) -> No
     assert sorted(queue.get(timeout=5) for _ in workers) == ["ok", "ok"]
     store = open_store(db)
     with store.begin() as tx:
-        assert len(list_incidents(tx, Filters())) == 30
+        incidents = list_incidents(tx, Filters())
+    assert len(incidents) == 32
+    assert sorted(i.id for i in incidents) == list(range(1, 33))
+    assert sorted(i.places for i in incidents) == [1] * 30 + [2, 2]  # each shared one, in both trees
+    assert _count(store, schema.credentials) == 32
+    assert _count(store, schema.occurrences) == 34
+    assert _count(store, schema.sightings) == 34
+    assert _count(store, schema.events) == 32  # one "opened" each, none twice
 
 
 def test_cli_record_list_show_and_act(
@@ -260,3 +354,22 @@ def test_hostile_paths_are_shown_as_text(db: str, tmp_path: Path, capsys: pytest
     assert "\x1b[31m" not in out
     assert "\\x1b[31m\\x0ab.sh" in out
     assert os.sep in out
+
+
+def test_names_that_are_not_utf8_and_nul_are_stored_as_reports_show_them(
+    db: str, tmp_path: Path, catalog: Catalog
+) -> None:
+    root = tmp_path / "bytes"
+    root.mkdir()
+    for name in (b"key\xff.sh", b"key\xfe.sh"):  # two names that differ only in a non-UTF-8 byte
+        Path(os.fsdecode(os.fsencode(root) + b"/" + name)).write_text(
+            f"export GITHUB_TOKEN={Fakes(seed=8).github_pat()}\n"
+        )
+    store = open_store(db)
+    done = record(store, scan_paths([str(root)], catalog=catalog), catalog, source="path")
+    assert (len(done.opened), done.new_places) == (1, 2)
+    number = done.opened[0]
+    act(store, number, "note", actor="ana", note="pasted from a binary: a\x00b")
+    view = show(store, number)
+    assert sorted(Path(p.path).name for p in view.places) == ["key\\xfe.sh", "key\\xff.sh"]
+    assert view.events[-1].note == "pasted from a binary: a\\x00b"

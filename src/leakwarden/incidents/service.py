@@ -97,7 +97,9 @@ def record(
         )
         for item in summary.skipped:
             r.add_skipped(tx, scan_id, item.path, item.reason, item.detail)
-        for finding in result.findings:
+        # In fingerprint order: every recording takes the rows' locks in one global order, so
+        # two scans sharing credentials wait for each other on PostgreSQL but never deadlock.
+        for finding in sorted(result.findings, key=lambda f: f.fingerprint):
             rule = catalog.get(finding.rule_id)
             r.add_credential(
                 tx,

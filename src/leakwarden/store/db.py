@@ -33,6 +33,15 @@ def default_url() -> str:
     return f"sqlite:///{Path(platformdirs.user_data_dir('leakwarden')) / 'findings.db'}"
 
 
+def _with_driver(url: str) -> str:
+    """A bare `postgresql://` (or Heroku-style `postgres://`) URL means psycopg 3, the driver
+    the `postgres` extra installs; SQLAlchemy alone would look for psycopg2."""
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url.removeprefix(bare)
+    return url
+
+
 def _sqlite_path(url: str) -> Path | None:
     if not url.startswith("sqlite:///"):
         return None
@@ -107,7 +116,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """The store at `url` (default: `default_url()`), migrated to the newest schema."""
-    url = url or default_url()
+    url = _with_driver(url or default_url())
     path = _sqlite_path(url)
     if path is not None:
         try:

@@ -21,20 +21,36 @@ from leakwarden.store import schema as t
 def secret_hmac(key: bytes, rule_id: str, secret: str, parts: Mapping[str, str]) -> str:
     """The keyed hash that stands for a secret: the fingerprint's material under the store key."""
     material = secret if not parts else "\x1f".join(f"{k}={parts[k]}" for k in sorted(parts))
-    return hmac.new(key, f"{rule_id}\x00{material}".encode(), hashlib.sha256).hexdigest()
+    # surrogateescape: a secret read from bytes that were not UTF-8 hashes as those bytes
+    message = f"{rule_id}\x00{material}".encode("utf-8", "surrogateescape")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def place_key(fields: Mapping[str, Any]) -> str:
     where = [str(fields.get(name) or "") for name in ("kind", "target", "path", "line", "col", "commit_id")]
-    return hashlib.sha256("\x00".join(where).encode()).hexdigest()
+    # surrogateescape: two file names that differ only in bytes that are not UTF-8 stay apart
+    return hashlib.sha256("\x00".join(where).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _insert_ignore(connection: Connection, table: Any, row: Mapping[str, Any], keys: Sequence[str]) -> bool:
     """Insert unless a row with the same `keys` exists; True when this call inserted it. Safe
-    when two scans record at once (the database decides, not a read before the write)."""
+    when two scans record at once: the database decides (ON CONFLICT DO NOTHING), not the read
+    before the write."""
+    match = and_(*(table.c[k] == row[k] for k in keys))
+    # The read first spares PostgreSQL's sequences: a conflicting insert still draws the next
+    # id, and incident numbers would jump by the number of known credentials at every re-scan.
+    if connection.execute(select(table.c[keys[0]]).where(match).limit(1)).first() is not None:
+        return False
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**row).on_conflict_do_nothing(index_elements=list(keys))
-    return bool(connection.execute(statement).rowcount)
+    statement = (
+        dialect.insert(table)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=list(keys))
+        # A row back means this call inserted it. Not `rowcount`: with psycopg it counts the
+        # rows of the RETURNING SQLAlchemy adds for the new id, -1 when there is none.
+        .returning(table.c[keys[0]])
+    )
+    return connection.execute(statement).first() is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,29 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
+
+
+class AnyText(TypeDecorator[str]):
+    """TEXT that takes any Python string: file names and arguments that were not UTF-8 arrive
+    as lone surrogates (surrogateescape), which neither SQLite's nor PostgreSQL's driver can
+    encode, and PostgreSQL refuses NUL. Those are stored as `\\xff` and `\\x00`, the way reports
+    show them; every other string is stored as it is."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+        if value is None:
+            return None
+        if value.isascii() and "\x00" not in value:
+            return value  # the common case, untouched
+        raw = value.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+    def process_result_value(self, value: str | None, dialect: object) -> str | None:
+        return value
+
 
 metadata = MetaData()
 
@@ -28,7 +51,7 @@ scans = Table(
     Column("id", String(36), primary_key=True),  # uuid4
     Column("started_at", String(32), nullable=False),  # ISO 8601 UTC
     Column("source", String(32), nullable=False),  # path, stdin, git, staged, ci
-    Column("target", Text, nullable=False),
+    Column("target", AnyText, nullable=False),
     Column("tool_version", String(32), nullable=False),
     Column("catalog_digest", String(64), nullable=False),
     Column("rules", Integer, nullable=False),
@@ -61,16 +84,16 @@ occurrences = Table(
     Column("first_scan_id", String(36), ForeignKey("scans.id"), nullable=False),
     Column("first_seen", String(32), nullable=False),
     Column("kind", String(16), nullable=False),  # file, stdin, commit, staged, object
-    Column("target", Text, nullable=False),  # what the scan was of (a directory, a repository)
-    Column("path", Text, nullable=False),
+    Column("target", AnyText, nullable=False),  # what the scan was of (a directory, a repository)
+    Column("path", AnyText, nullable=False),
     Column("line", Integer, nullable=False),
     Column("col", Integer, nullable=False),
     Column("blob_id", String(64), nullable=True),
     Column("commit_id", String(64), nullable=True),
-    Column("author", Text, nullable=True),
+    Column("author", AnyText, nullable=True),
     Column("commit_date", String(40), nullable=True),
-    Column("subject", Text, nullable=True),
-    Column("captures", Text, nullable=False, default="{}"),  # JSON
+    Column("subject", AnyText, nullable=True),
+    Column("captures", AnyText, nullable=False, default="{}"),  # JSON
     UniqueConstraint("fingerprint", "place_key", name="uq_occurrence_place"),
     Index("ix_occurrences_fingerprint", "fingerprint"),
 )
@@ -89,7 +112,7 @@ incidents = Table(
     Column("fingerprint", String(40), ForeignKey("credentials.fingerprint"), nullable=False, unique=True),
     Column("state", String(16), nullable=False),  # open, assigned, resolved, ignored
     Column("resolution", String(32), nullable=True),  # revoked, rotated, false_positive, ...
-    Column("assignee", Text, nullable=True),
+    Column("assignee", AnyText, nullable=True),
     Column("opened_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
     Index("ix_incidents_state", "state"),
@@ -101,12 +124,12 @@ events = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
     Column("at", String(32), nullable=False),
-    Column("actor", Text, nullable=False),
+    Column("actor", AnyText, nullable=False),
     Column(
         "kind", String(16), nullable=False
     ),  # opened, assigned, resolved, ignored, reopened, note, verdict
     Column("state", String(16), nullable=False),  # the state after the event
-    Column("note", Text, nullable=False, default=""),
+    Column("note", AnyText, nullable=False, default=""),
     Index("ix_events_incident", "incident_id"),
 )
 
@@ -117,11 +140,11 @@ verdicts = Table(
     Column("fingerprint", String(40), ForeignKey("credentials.fingerprint"), nullable=False),
     Column("scan_id", String(36), ForeignKey("scans.id"), nullable=True),
     Column("status", String(16), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", AnyText, nullable=False),
     Column("checked_at", String(32), nullable=False),
-    Column("host", Text, nullable=False),
+    Column("host", AnyText, nullable=False),
     Column("http_status", Integer, nullable=False),
-    Column("identity", Text, nullable=False),  # JSON
+    Column("identity", AnyText, nullable=False),  # JSON
     Index("ix_verdicts_fingerprint", "fingerprint"),
 )
 
@@ -130,7 +153,7 @@ skipped = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("scan_id", String(36), ForeignKey("scans.id"), nullable=False),
-    Column("path", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("detail", Text, nullable=False),
+    Column("path", AnyText, nullable=False),
+    Column("reason", AnyText, nullable=False),
+    Column("detail", AnyText, nullable=False),
 )
