@@ -107,7 +107,7 @@ def by_fingerprint(store: Store, key: str) -> str | None:
         return None
     lowered = key.lower()
     with store.begin() as tx:
-        matches = [fp for fp in q.credential_fingerprints(tx) if fp.startswith(lowered)]
+        matches = q.fingerprints_starting(tx, lowered)
     if len(matches) > 1:
         raise NotInventoried(f"fingerprint prefix {key!r} is ambiguous: give more digits")
     return matches[0] if matches else None

@@ -40,8 +40,12 @@ def add_parts(
         )
 
 
-def credential_fingerprints(connection: Connection) -> list[str]:
-    return list(connection.execute(select(t.credentials.c.fingerprint)).scalars())
+def fingerprints_starting(connection: Connection, prefix: str, limit: int = 2) -> list[str]:
+    """Up to `limit` stored fingerprints that start with `prefix` (lower-case hex: nothing in it
+    for LIKE to read as a wildcard); two are enough to tell a unique prefix from an ambiguous one."""
+    c = t.credentials.c
+    query = select(c.fingerprint).where(c.fingerprint.like(f"{prefix}%")).order_by(c.fingerprint).limit(limit)
+    return list(connection.execute(query).scalars())
 
 
 def rule_ids(connection: Connection) -> list[str]:
