@@ -23,6 +23,13 @@ def _values(text: str) -> list[str]:
     return list(dict.fromkeys([whole.strip(), *lines]))
 
 
+def _read_secret() -> str:
+    """Standard input, or at a terminal a prompt that does not echo what is typed."""
+    if sys.stdin.isatty():
+        return str(click.prompt("Secret (not shown)", hide_input=True, err=True))
+    return sys.stdin.read()
+
+
 @click.command("inventory")
 @click.argument("credential", metavar="FINGERPRINT|SECRET|-")
 @_db_option
@@ -51,7 +58,7 @@ def inventory(*, credential: str, db: str | None, fmt: str) -> int:
     store = _open(db)
     try:
         if credential == "-":
-            found = inventory_of_secret(store, _values(sys.stdin.read()))
+            found = inventory_of_secret(store, _values(_read_secret()))
         else:
             fingerprint = by_fingerprint(store, credential)
             found = (
