@@ -74,6 +74,10 @@ def test_place_categories_say_what_must_be_rebuilt_or_edited() -> None:
     layer = "0" * 63 + "a"
     assert place_category(f"app.tar!blobs/sha256/{layer}!etc/app.conf") == "container image"
     assert place_category(f"image/{layer}/layer.tar/srv/settings.py") == "container image"
+    assert (
+        place_category("registry.example/app:1.4@sha256:0123456789ab!layer 3!srv/app.py") == "container image"
+    )
+    assert place_category("srv/app.py", "image-layer") == "container image"
     assert place_category("dist/tool-1.0-py3-none-any.whl!tool/config.py") == "package"
     assert place_category("web/node_modules/sdk/index.js") == "package"
     assert place_category(".github/workflows/release.yml") == "CI configuration"

@@ -17,6 +17,8 @@ from leakwarden.store import rows as r
 _HEX = re.compile(r"[0-9a-fA-F]{8,64}")
 # Where an image keeps its layers: an OCI layout's blobs, or `docker save`'s `<id>/layer.tar`.
 _IMAGE = re.compile(r"(?:^|[/!])(?:blobs/sha256/[0-9a-f]{64}|(?:[0-9a-f]{64}/)?layer\.tar)(?:[/!]|$)")
+# How an image source displays a layer's file: `REF@sha256:0123456789ab!layer 3!etc/app.conf`.
+_IMAGE_DISPLAY = re.compile(r"@sha256:[0-9a-f]{12}!(?:layer \d+|config|manifest|index)!")
 _PACKAGE_SUFFIXES = (
     ".whl", ".egg", ".jar", ".war", ".ear", ".aar", ".apk", ".nupkg", ".vsix",
     ".gem", ".crate", ".deb", ".rpm", ".apk", ".ipa", ".xpi", ".crx",
@@ -28,11 +30,12 @@ class NotInventoried(LookupError):
     """The argument names no credential the store knows (a usage problem, not "not found")."""
 
 
-def place_category(path: str) -> str:
-    """What breaks where a credential sits: a container image's layer and a published package
-    first (a rebuilt artefact, not an edited file), then what `remediate` says of the file."""
+def place_category(path: str, kind: str = "file") -> str:
+    """What breaks where a credential sits: a container image's layer or config and a published
+    package first (a rebuilt artefact, not an edited file), then what `remediate` says of the
+    file. Image sources record their places as kind `image-layer` / `image-config`."""
     lowered = path.replace("\\", "/").lower()
-    if _IMAGE.search(lowered):
+    if kind.startswith("image-") or _IMAGE.search(lowered) or _IMAGE_DISPLAY.search(lowered):
         return "container image"
     components = re.split(r"[/!]", lowered)
     if any(part.endswith(_PACKAGE_SUFFIXES) for part in components) or any(
@@ -148,7 +151,7 @@ def _inventory(store: Store, asked: str, matched: dict[str, str]) -> Inventory:
     for credential, p in places:
         groups.setdefault(p.target, TargetPlaces(p.target)).places.append(
             InventoryPlace(
-                place_category(p.path),
+                place_category(p.path, p.kind),
                 p.kind,
                 p.path,
                 p.line,
