@@ -329,3 +329,61 @@ def migrate_cmd(*, db: str | None) -> int:
     store = _open(db)
     click.echo(f"{store.url.split('@')[-1]}: schema revision {current(store)} (newest: {head()})")
     return EXIT_CLEAN
+
+
+@store_group.command("export")
+@_db_option
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    default="-",
+    help="Write to FILE (replaced whole, never half-written) [default: standard output].",
+)
+def export_cmd(*, db: str | None, output: str) -> int:
+    """Every row of the store as JSON lines: a header (schema revision, the key's fingerprint),
+    then one object per row with its `table`, parents first. No secret: the store holds none."""
+    import datetime as dt
+
+    from leakwarden import __version__
+    from leakwarden.store.transfer import export_lines
+
+    store = _open(db)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
+            for line in export_lines(store, now=stamp, tool_version=__version__):
+                out.write(line + "\n")
+    except OSError as exc:
+        from leakwarden.errors import InputError
+
+        raise InputError(f"{output}: cannot write the export: {exc.strerror}") from None
+    return EXIT_CLEAN
+
+
+@store_group.command("import")
+@click.argument("file", metavar="FILE|-")
+@_db_option
+def import_cmd(*, file: str, db: str | None) -> int:
+    """Read an export into this store, in one transaction (all or nothing), idempotently: rows
+    already there are left as they are, events keep their times and actors. The file must come
+    from a store at this store's schema revision."""
+    from leakwarden.errors import InputError
+    from leakwarden.store.transfer import import_lines
+
+    store = _open(db)
+    name = "<stdin>" if file == "-" else file
+    try:
+        with click.open_file(file, "r", encoding="utf-8", errors="strict") as handle:
+            done = import_lines(store, handle, name=name)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read it: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text: not a leakwarden store export") from None
+    for warning in done.warnings:
+        click.echo(f"leakwarden: warning: {warning}", err=True)
+    added = ", ".join(f"{table} {count}" for table, count in sorted(done.added.items())) or "nothing"
+    click.echo(
+        f"imported {sum(done.added.values())} rows ({added}); {sum(done.present.values())} already present"
+    )
+    return EXIT_CLEAN

@@ -33,6 +33,7 @@ _LAZY_COMMANDS = {
     "revoke": "leakwarden.cli.verify_cmd:revoke",
     "incidents": "leakwarden.cli.incidents_cmd:incidents_group",
     "store": "leakwarden.cli.incidents_cmd:store_group",
+    "inventory": "leakwarden.cli.inventory_cmd:inventory",
 }
 
 

@@ -23,6 +23,7 @@ from leakwarden.reports.common import redact
 from leakwarden.rules.catalog import Catalog
 from leakwarden.store import Store
 from leakwarden.store import rows as r
+from leakwarden.store.lookup import add_parts
 
 
 def _now() -> str:
@@ -111,6 +112,7 @@ def record(
                 preview=redact(finding.secret),
                 now=stamp,
             )
+            add_parts(tx, store.key, finding.fingerprint, finding.secret, finding.parts)
             incident_id, opened = r.open_incident(tx, finding.fingerprint, stamp)
             if opened:
                 r.add_event(tx, incident_id, at=stamp, actor=actor, kind="opened", state="open")

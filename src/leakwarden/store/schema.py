@@ -75,6 +75,15 @@ credentials = Table(
     Index("ix_credentials_hmac", "secret_hmac"),
 )
 
+credential_parts = Table(  # every value a credential is made of, so that a half finds its pairs
+    "credential_parts",
+    metadata,
+    Column("fingerprint", String(40), ForeignKey("credentials.fingerprint"), primary_key=True),
+    Column("role", String(64), primary_key=True),  # the pair's role name; "secret" for a single value
+    Column("part_hmac", String(64), nullable=False),  # keyed hash of the value alone, whatever its role
+    Index("ix_credential_parts_hmac", "part_hmac"),
+)
+
 occurrences = Table(
     "occurrences",
     metadata,
