@@ -15,7 +15,7 @@ from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, hy
 from leakwarden.remediate.completeness import missing_items
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
-from leakwarden.rules.verify_schema import VerifySpec
+from leakwarden.rules.verify_schema import ACCESS_TOKEN, LocalCheck, VerifySpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,15 @@ def _metadata_problems(rule: Rule) -> Iterable[Problem]:
 def verify_problems(rule: Rule, catalog: Catalog) -> Iterable[Problem]:
     """A check (and a revocation) may send the credential only over https to a host its rule
     declares, and no template may move a credential into the host part."""
-    if rule.verify is not None:
+    if isinstance(rule.verify, LocalCheck):
+        if rule.category != "private_key":
+            yield Problem(
+                rule.source,
+                rule.id,
+                "verify.kind",
+                f"{rule.verify.kind} is for rules of category private_key",
+            )
+    elif rule.verify is not None:
         yield from _request_problems(rule, catalog, rule.verify, "verify")
     if rule.revoke is not None:
         yield from _request_problems(rule, catalog, rule.revoke.request, "revoke")
@@ -105,9 +113,11 @@ def _request_problems(rule: Rule, catalog: Catalog, spec: VerifySpec, block: str
             captures |= set(re.compile(each.pattern.encode()).groupindex) - {"secret"}
         captures |= {n.name for n in each.nearby}
     known = credentials | captures | set(spec.needs)
+    if spec.oauth is not None and spec.oauth.identity is not None:
+        credentials.add(ACCESS_TOKEN)
     for where, template in spec.templates():
         for name, _ in template_names(template):
-            if name not in known:
+            if name not in known and not (where.startswith("identity.") and name == ACCESS_TOKEN):
                 yield Problem(
                     rule.source,
                     rule.id,
