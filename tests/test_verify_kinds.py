@@ -422,3 +422,30 @@ def test_rules_check_keeps_the_private_key_kind_to_private_keys(tmp_path: Path) 
 def test_the_kinds_are_spec_types_the_catalogue_uses(catalog: Catalog) -> None:
     kinds = {r.verify.kind for r in catalog.rules if r.verify is not None}
     assert {"http", "oauth_client_credentials", "private_key"} <= kinds
+
+
+def test_cli_reads_a_whole_key_from_stdin_and_prints_its_fingerprint(
+    catalog: Catalog, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from leakwarden.cli.main import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(catalog["private_key.openssh"].examples[0]))
+    assert main(["verify", "private_key.openssh", "--no-cache", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "not checkable"
+    assert shown["identity"]["fingerprint"] == SSH_KEYGEN["private_key.openssh"][2]
+
+
+def test_scan_verify_gives_a_found_key_its_fingerprint(
+    catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from leakwarden.cli.main import main
+
+    (tmp_path / "id_rsa").write_text(catalog["private_key.rsa"].examples[0])
+    main(["scan", "path", str(tmp_path), "--verify", "-q", "--engine", "python", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [f["verdict"]["identity"].get("fingerprint") for f in findings] == [
+        SSH_KEYGEN["private_key.rsa"][2]
+    ]
