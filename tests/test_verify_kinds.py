@@ -359,6 +359,21 @@ def test_generated_keys_in_every_wrapping_give_their_fingerprint(form: str) -> N
         assert expected in verdict.reason
 
 
+def test_a_curve_ssh_cannot_name_is_fingerprinted_by_its_der_public_key() -> None:
+    key = ec.generate_private_key(ec.SECP256K1())
+    text = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    facts = key_facts(text)
+    assert (facts.kind, facts.bits) == ("ECDSA", 256)
+    assert facts.fingerprint == "SPKI-" + ssh_fingerprint(der)
+
+
 def test_an_encrypted_pem_key_says_it_needs_the_passphrase() -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     text = key.private_bytes(
