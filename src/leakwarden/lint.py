@@ -15,7 +15,7 @@ from leakwarden.matching.engine import Engine, HyperscanEngine, PythonEngine, hy
 from leakwarden.remediate.completeness import missing_items
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
-from leakwarden.rules.verify_schema import VerifySpec
+from leakwarden.rules.verify_schema import ACCESS_TOKEN, LocalCheck, VerifySpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,15 @@ def _metadata_problems(rule: Rule) -> Iterable[Problem]:
 def verify_problems(rule: Rule, catalog: Catalog) -> Iterable[Problem]:
     """A check (and a revocation) may send the credential only over https to a host its rule
     declares, and no template may move a credential into the host part."""
-    if rule.verify is not None:
+    if isinstance(rule.verify, LocalCheck):
+        if rule.category != "private_key":
+            yield Problem(
+                rule.source,
+                rule.id,
+                "verify.kind",
+                f"{rule.verify.kind} is for rules of category private_key",
+            )
+    elif rule.verify is not None:
         yield from _request_problems(rule, catalog, rule.verify, "verify")
     if rule.revoke is not None:
         yield from _request_problems(rule, catalog, rule.revoke.request, "revoke")
@@ -92,7 +100,7 @@ def verify_problems(rule: Rule, catalog: Catalog) -> Iterable[Problem]:
 def _request_problems(rule: Rule, catalog: Catalog, spec: VerifySpec, block: str) -> Iterable[Problem]:
     import re
 
-    from leakwarden.rules.verify_schema import host_allowed, template_names, url_host_part
+    from leakwarden.rules.verify_schema import template_names
 
     credentials = {"secret"}
     captures: set[str] = set()
@@ -105,38 +113,45 @@ def _request_problems(rule: Rule, catalog: Catalog, spec: VerifySpec, block: str
             captures |= set(re.compile(each.pattern.encode()).groupindex) - {"secret"}
         captures |= {n.name for n in each.nearby}
     known = credentials | captures | set(spec.needs)
+    if spec.oauth is not None and spec.oauth.identity is not None:
+        credentials.add(ACCESS_TOKEN)
     for where, template in spec.templates():
         for name, _ in template_names(template):
-            if name not in known:
+            if name not in known and not (where.startswith("identity.") and name == ACCESS_TOKEN):
                 yield Problem(
                     rule.source,
                     rule.id,
                     f"{block}.{where}",
                     f"unknown value {name!r} (known: {', '.join(sorted(known))})",
                 )
-    url = spec.request.url
+    urls = [("request.url", spec.request.url)]
+    if spec.oauth is not None and spec.oauth.identity is not None:
+        urls.append(("identity.url", spec.oauth.identity.url))
+    for where, url in urls:
+        yield from _url_problems(rule, spec, f"{block}.{where}", url, credentials=credentials, block=block)
+    for index, ref in enumerate(spec.references):
+        if not ref.startswith("https://"):
+            yield Problem(rule.source, rule.id, f"{block}.references[{index}]", "must be an https URL")
+
+
+def _url_problems(
+    rule: Rule, spec: VerifySpec, where: str, url: str, *, credentials: set[str], block: str
+) -> Iterable[Problem]:
+    from leakwarden.rules.verify_schema import host_allowed, template_names, url_host_part
+
     if not url.startswith("https://"):
-        yield Problem(rule.source, rule.id, f"{block}.request.url", "must be an https URL")
+        yield Problem(rule.source, rule.id, where, "must be an https URL")
         return
     host_part = url_host_part(url)
     used = {name for name, _ in template_names(host_part)}
     if used & credentials:
-        yield Problem(
-            rule.source, rule.id, f"{block}.request.url", "a template would move the credential into the host"
-        )
+        yield Problem(rule.source, rule.id, where, "a template would move the credential into the host")
     if "@" in host_part:
-        yield Problem(
-            rule.source, rule.id, f"{block}.request.url", "no user information in the URL (use request.basic)"
-        )
+        yield Problem(rule.source, rule.id, where, "no user information in the URL (use request.basic)")
     if not used:
         host = host_part.split(":", 1)[0]
         if not host_allowed(host, spec.hosts):
-            yield Problem(
-                rule.source, rule.id, f"{block}.request.url", f"host {host!r} is not among {block}.hosts"
-            )
-    for index, ref in enumerate(spec.references):
-        if not ref.startswith("https://"):
-            yield Problem(rule.source, rule.id, f"{block}.references[{index}]", "must be an https URL")
+            yield Problem(rule.source, rule.id, where, f"host {host!r} is not among {block}.hosts")
 
 
 def guide_problems(rule: Rule, full: bool | None = None) -> Iterable[Problem]:

@@ -9,6 +9,7 @@ import click
 
 from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS, FullHelpGroup
 from leakwarden.rules.schema import CATEGORIES
+from leakwarden.rules.verify_schema import LocalCheck
 
 
 @click.group(cls=FullHelpGroup)
@@ -131,8 +132,11 @@ def _show(rule: Any) -> str:
         lines.append(f"  revoke at   {rule.playbook.revoke_url}")
     elif rule.playbook.revoke_where:
         lines.append(f"  revoke      {rule.playbook.revoke_where}")
-    if rule.verify is not None:
-        lines.append(f"  live check  {rule.verify.request.method} {rule.verify.request.url}")
+    if isinstance(rule.verify, LocalCheck):
+        lines.append(f"  live check  none: {rule.verify.kind} (judged offline, nothing is sent)")
+    elif rule.verify is not None:
+        kind = "" if rule.verify.kind == "http" else f" ({rule.verify.kind})"
+        lines.append(f"  live check  {rule.verify.request.method} {rule.verify.request.url}{kind}")
     return "\n".join(lines)
 
 

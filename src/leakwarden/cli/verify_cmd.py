@@ -48,7 +48,11 @@ def resolve_credential(
     if rule is None:
         raise click.BadParameter(f"no rule {rule_id!r}{catalog.nearest(rule_id)}", param_hint="RULE_ID")
     if secret is None or secret == "-":
-        secret = sys.stdin.readline().strip()
+        from leakwarden.rules.verify_schema import LocalCheck
+
+        # a private key spans lines: read it whole (`verify private_key.openssh < id_ed25519`)
+        whole = isinstance(rule.verify, LocalCheck)
+        secret = (sys.stdin.read() if whole else sys.stdin.readline()).strip()
     if not secret:
         raise click.BadParameter(
             "give the credential as an argument or on standard input", param_hint="SECRET"

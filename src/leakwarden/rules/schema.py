@@ -15,7 +15,7 @@ from typing import Any
 
 from leakwarden.errors import RuleError
 from leakwarden.model import Confidence
-from leakwarden.rules.verify_schema import RevokeSpec, VerifySpec, parse_revoke, parse_verify
+from leakwarden.rules.verify_schema import LocalCheck, RevokeSpec, VerifySpec, parse_revoke, parse_verify
 
 RULE_ID_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*(?:\.[a-z0-9]+(?:_[a-z0-9]+)*)+$")
 PROVIDER_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -126,7 +126,7 @@ class Rule:
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     playbook: Playbook = field(default_factory=Playbook)
-    verify: VerifySpec | None = None
+    verify: VerifySpec | LocalCheck | None = None
     revoke: RevokeSpec | None = None  # how to kill it through the provider's API, where it has one
 
     @property

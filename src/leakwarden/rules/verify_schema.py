@@ -21,6 +21,14 @@ verify:
   extract: {user: user_id, project: default_project_id}   # dotted paths into a JSON answer
 ```
 
+What one request cannot say gets a typed `kind:`, each kind data plus one named function:
+
+- `kind: oauth_client_credentials`: an `oauth:` block (token URL on a declared host, `auth: basic`
+  or `body`, optional scope) becomes the token request; live means a token was issued; an
+  optional `identity:` GET is then sent with the token to read whose it is.
+- `kind: private_key`: nothing is sent; the verdict says the key cannot be checked remotely and
+  carries its public key fingerprint (`LocalCheck`).
+
 Templates are `{{ name }}` or `{{ name | url }}` (percent-encoded) and nothing else: no code,
 no file or environment access. Parsing checks shape; `lint` checks that every name is known,
 that the URL is https on a declared host and that no credential can reach the host part.
@@ -30,8 +38,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
 from leakwarden.errors import RuleError
 
@@ -40,6 +49,10 @@ FILTERS = frozenset({"url"})
 METHODS = frozenset({"GET", "POST", "HEAD"})  # a check reads; it never changes anything
 REVOKE_METHODS = METHODS | {"DELETE", "PATCH", "PUT"}
 SIGNERS = frozenset({"alibaba_rpc_v1", "aws_sigv4"})
+KINDS = frozenset({"http", "oauth_client_credentials"})  # sent through `net`
+LOCAL_KINDS = frozenset({"private_key"})  # judged here; nothing is sent
+OAUTH_AUTH = frozenset({"basic", "body"})
+ACCESS_TOKEN = "access_token"  # the name an `identity:` step reads the issued token by
 HOST_RE = re.compile(r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 OUTCOMES = ("live", "forbidden", "dead")
 
@@ -74,6 +87,26 @@ class Signer:
 
 
 @dataclass(frozen=True, slots=True)
+class OAuthClientCredentials:
+    """The token request of `kind: oauth_client_credentials` (RFC 6749 section 4.4), and the
+    optional GET sent with the issued token to learn whose credential it is."""
+
+    token_url: str
+    auth: str = "basic"  # client id and secret as HTTP Basic, or as form fields in the body
+    scope: str = ""
+    identity: HttpRequest | None = None  # GET; `Authorization: Bearer <token>` is added
+    identity_extract: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCheck:
+    """A check that sends nothing (`kind: private_key`): what can be said from the secret alone."""
+
+    kind: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class VerifySpec:
     hosts: tuple[str, ...]
     request: HttpRequest
@@ -84,6 +117,8 @@ class VerifySpec:
     sign: Signer | None = None
     extract: tuple[tuple[str, str], ...] = ()
     references: tuple[str, ...] = field(default=())
+    kind: str = "http"
+    oauth: OAuthClientCredentials | None = None
 
     def templates(self) -> list[tuple[str, str]]:
         """(where, template) of every templated string, for the linter."""
@@ -97,6 +132,9 @@ class VerifySpec:
         if self.sign:
             found += [("sign.key_id", self.sign.key_id), ("sign.secret", self.sign.secret)]
             found += [(f"sign.params.{k}", v) for k, v in self.sign.params]
+        if self.oauth is not None and self.oauth.identity is not None:
+            found += [("identity.url", self.oauth.identity.url)]
+            found += [(f"identity.headers.{k}", v) for k, v in self.oauth.identity.headers]
         return found
 
 
@@ -221,17 +259,94 @@ def _signer(raw: Any, source: str, rule_id: str) -> Signer | None:
     )
 
 
-def parse_verify(raw: Any, source: str, rule_id: str) -> VerifySpec | None:
+_HTTP_FIELDS = {"hosts", "needs", "request", "sign", "live", "forbidden", "dead", "extract", "references"}
+
+
+def parse_verify(raw: Any, source: str, rule_id: str) -> VerifySpec | LocalCheck | None:
     if raw is None:
         return None
+    kind = raw.get("kind", "http") if isinstance(raw, Mapping) else "http"
+    if kind in LOCAL_KINDS:
+        fields = _mapping(raw, source, rule_id, "", {"kind", "references"})
+        return LocalCheck(str(kind), _strings(fields.get("references"), source, rule_id, "references"))
+    if kind not in KINDS:
+        raise _fail(source, rule_id, "kind", f"must be one of {', '.join(sorted(KINDS | LOCAL_KINDS))}")
+    if kind == "oauth_client_credentials":
+        return _oauth_spec(raw, source, rule_id)
+    fields = _mapping(raw, source, rule_id, "", _HTTP_FIELDS | {"kind"})
+    return _spec(fields, source, rule_id, METHODS)
+
+
+_FORM = (("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"))
+
+
+def _oauth_spec(raw: Mapping[str, Any], source: str, rule_id: str) -> VerifySpec:
+    """`kind: oauth_client_credentials`, written as the token request it sends: the request
+    language (rendering, host confinement, `--dry-run`, the linter) then applies unchanged.
+    Without `live`/`dead`, a 200 is a token and RFC 6749's `invalid_client` is a refusal."""
     fields = _mapping(
-        raw,
+        raw, source, rule_id, "", (_HTTP_FIELDS - {"request", "sign"}) | {"kind", "oauth", "identity"}
+    )
+    oauth = _mapping(
+        fields.get("oauth"),
         source,
         rule_id,
-        "",
-        {"hosts", "needs", "request", "sign", "live", "forbidden", "dead", "extract", "references"},
+        "oauth",
+        {"token_url", "auth", "scope", "client_id", "client_secret"},
     )
-    return _spec(fields, source, rule_id, METHODS)
+    token_url = oauth.get("token_url")
+    if not isinstance(token_url, str) or not token_url:
+        raise _fail(source, rule_id, "oauth.token_url", "is required")
+    auth = oauth.get("auth", "basic")
+    if auth not in OAUTH_AUTH:
+        raise _fail(source, rule_id, "oauth.auth", "must be basic or body")
+    strings = {
+        k: oauth.get(k, d)
+        for k, d in (
+            ("scope", ""),
+            ("client_id", "{{ client_id }}"),
+            ("client_secret", "{{ client_secret }}"),
+        )
+    }
+    for key, value in strings.items():
+        if not isinstance(value, str) or (key != "scope" and not value):
+            raise _fail(source, rule_id, f"oauth.{key}", "must be a string")
+    client_id, client_secret = strings["client_id"], strings["client_secret"]
+    form = "grant_type=client_credentials"
+    if strings["scope"]:
+        form += f"&scope={quote(strings['scope'], safe='')}"
+    basic: tuple[str, str] | None = (client_id, client_secret)
+    if auth == "body":
+        form += f"&client_id={_url_filtered(client_id)}&client_secret={_url_filtered(client_secret)}"
+        basic = None
+    identity: HttpRequest | None = None
+    identity_extract: tuple[tuple[str, str], ...] = ()
+    if fields.get("identity") is not None:
+        step = _mapping(fields["identity"], source, rule_id, "identity", {"url", "headers", "extract"})
+        url = step.get("url")
+        if not isinstance(url, str) or not url:
+            raise _fail(source, rule_id, "identity.url", "is required")
+        identity = HttpRequest("GET", url, _str_map(step.get("headers"), source, rule_id, "identity.headers"))
+        identity_extract = _str_map(step.get("extract"), source, rule_id, "identity.extract")
+    renamed = dict(fields)
+    renamed["request"] = {"method": "POST", "url": token_url, "headers": dict(_FORM), "body": form}
+    if basic is not None:
+        renamed["request"]["basic"] = list(basic)
+    renamed.setdefault("live", [{"status": 200}])
+    renamed.setdefault("dead", [{"status": [400, 401], "json": {"error": "invalid_client"}}])
+    spec = _spec(
+        {k: v for k, v in renamed.items() if k not in ("kind", "oauth", "identity")}, source, rule_id, METHODS
+    )
+    return replace(
+        spec,
+        kind="oauth_client_credentials",
+        oauth=OAuthClientCredentials(token_url, str(auth), strings["scope"], identity, identity_extract),
+    )
+
+
+def _url_filtered(template: str) -> str:
+    """A form field's template, percent-encoded when rendered (a secret may hold `&` or `+`)."""
+    return TEMPLATE_RE.sub(lambda m: "{{ " + m.group("name") + " | url }}", template)
 
 
 def parse_revoke(raw: Any, source: str, rule_id: str) -> RevokeSpec | None:

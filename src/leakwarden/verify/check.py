@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from leakwarden.model import Verdict, VerdictStatus
 from leakwarden.net import Net, NetError, Request
 from leakwarden.rules.schema import Rule
-from leakwarden.rules.verify_schema import VerifySpec, host_allowed
+from leakwarden.rules.verify_schema import ACCESS_TOKEN, LocalCheck, VerifySpec, host_allowed
 from leakwarden.verify import signing
 from leakwarden.verify.judge import judge
 from leakwarden.verify.template import MissingValue, render
@@ -46,7 +46,7 @@ def values_for(
 
 def secret_names(rule: Rule) -> frozenset[str]:
     """The template names that carry a credential (never allowed into a host name)."""
-    names = {"secret"}
+    names = {"secret", ACCESS_TOKEN}  # an OAuth identity step's token is as secret as the secret
     if rule.pair is not None:
         names |= {rule.pair.anchor_role, rule.pair.partner_role}
     return frozenset(names)
@@ -65,10 +65,20 @@ def plan_check(
 ) -> CheckPlan | Verdict:
     """The request, or the reason there is none (no check, a missing value, a host the rule
     does not declare)."""
+    stamp = now().strftime("%Y-%m-%dT%H:%M:%SZ")
     if rule.verify is None:
-        stamp = now().strftime("%Y-%m-%dT%H:%M:%SZ")
         return Verdict(VerdictStatus.NOT_CHECKABLE, f"{rule.id} has no live check", stamp)
+    if isinstance(rule.verify, LocalCheck):
+        return local_verdict(rule.verify, values, stamp)
     return plan_request(rule, rule.verify, values, now=now, nonce=nonce)
+
+
+def local_verdict(spec: LocalCheck, values: Mapping[str, str], stamp: str) -> Verdict:
+    """The verdict of a kind that sends nothing, from the secret alone."""
+    from leakwarden.verify.keys import private_key_verdict  # cryptography: loaded only for keys
+
+    assert spec.kind == "private_key"  # the schema admits no other local kind
+    return private_key_verdict(values.get("secret", ""), stamp)
 
 
 def plan_request(
@@ -143,6 +153,9 @@ def describe(plan: CheckPlan) -> str:
     ]
     if request.body:
         lines += ["", request.body.decode("utf-8", "replace")]
+    oauth = plan.spec.oauth
+    if oauth is not None and oauth.identity is not None:  # the second step's URL needs no token
+        lines += ["", f"then, with the issued token: GET {oauth.identity.url}"]
     text = "\n".join(lines)
     for secret in plan.secrets:
         text = text.replace(secret, secret[:4] + "*" * 12 if len(secret) > 8 else "*" * 12)
@@ -195,6 +208,10 @@ def check(
     nonce: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> Verdict:
     """Ask the provider. Never raises for what the network or the provider does."""
+    if isinstance(rule.verify, VerifySpec) and rule.verify.kind == "oauth_client_credentials":
+        from leakwarden.verify.oauth import client_credentials  # it plans through this module
+
+        return client_credentials(rule, rule.verify, values, net, now=now)
     planned = plan_check(rule, values, now=now, nonce=nonce)
     if isinstance(planned, Verdict):
         return planned
