@@ -8,7 +8,7 @@ layer; a file in a layer that is an archive is a blob like any other for the sca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from leakwarden.expand.archive_budget import Budget, WalkStopped
 from leakwarden.expand.archive_tar import tar_entries
@@ -68,6 +68,7 @@ def scan_image(
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     max_total_bytes: int | None = None,
     include_binary: bool = False,
+    exclude: Sequence[str] = (),
     catalog: Catalog | None = None,
     engine: str = "auto",
     min_confidence: Confidence = Confidence.MEDIUM,
@@ -85,7 +86,9 @@ def scan_image(
         max_seconds=600.0,
         max_depth=1,
     )
-    source = ImageSource(path, layer_reader(limits), platform, all_platforms, max_layer_size, include_binary)
+    source = ImageSource(
+        path, layer_reader(limits), platform, all_platforms, max_layer_size, include_binary, exclude
+    )
     return scan_source(
         source,
         catalog=catalog,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leakwarden.errors import InputError
+from leakwarden.globs import gitignore_spec
 from leakwarden.model import (
     Blob,
     ImageConfigProvenance,
@@ -81,6 +82,7 @@ class ImageSource:
     all_platforms: bool = False
     max_layer_bytes: int = DEFAULT_MAX_LAYER_BYTES
     include_binary: bool = False
+    exclude: Sequence[str] = ()  # gitignore-style patterns over paths inside the layers
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     _places: dict[str, list[_Place]] = field(default_factory=dict)
@@ -88,6 +90,7 @@ class ImageSource:
     _layout: ImageLayout | None = None
 
     def __post_init__(self) -> None:
+        self._exclude = gitignore_spec(self.exclude) if self.exclude else None
         # Read the structure now, so that a path that is no image fails before any scanning.
         store = open_store(self.path)
         try:
@@ -195,6 +198,8 @@ class ImageSource:
             content_id = git_blob_id(entry.data)
             if listing.add(entry.path, content_id):
                 continue  # a whiteout: an empty marker, nothing to scan
+            if self._exclude is not None and self._exclude.match_file(entry.path):
+                continue
             if not self.include_binary and looks_binary(entry.data):
                 counts.binary += 1
                 continue
@@ -221,7 +226,7 @@ class ImageSource:
     def _count_notes(self, image: ImageManifest, counts: _Counts) -> None:
         what = []
         if counts.binary:
-            what.append(f"{counts.binary} binary files not scanned (--include-binary scans them)")
+            what.append(f"{counts.binary} binary files not scanned (--binary scans them)")
         if counts.special:
             what.append(f"{counts.special} links and special files not followed")
         if what:

@@ -2,7 +2,8 @@
 
 A layer deletes a path of the layers below with a whiteout file `.wh.NAME` beside it, and
 empties a directory of everything below with `.wh..wh..opq` inside it (the OCI image spec,
-"Whiteouts"); writing a path again replaces it. None of this touches the earlier layer's
+https://github.com/opencontainers/image-spec/blob/main/layer.md#whiteouts); writing a path
+again replaces it. None of this touches the earlier layer's
 tar, which still ships in the image with the file in it.
 """
 
