@@ -3,6 +3,7 @@ platform selection and damaged layers."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from pathlib import Path
@@ -13,6 +14,7 @@ from leakwarden.errors import InputError
 from leakwarden.model import Finding, ImageConfigProvenance, ImageLayerProvenance, ScanResult
 from leakwarden.rules.catalog import Catalog
 from leakwarden.scan.image import scan_image
+from leakwarden.sources.image_hidden import LayerListing, hidden_by
 from tests.fix_support import Fakes
 from tests.image_builders import (
     Image,
@@ -23,6 +25,7 @@ from tests.image_builders import (
     fake_aws_key_id,
     fake_aws_secret,
     layer_tar,
+    write_tar,
 )
 
 
@@ -259,3 +262,43 @@ def test_oversized_files_and_layers_are_skipped(tmp_path: Path, catalog: Catalog
     small = scan_image(str(oci_dir(tmp_path / "b", image)), max_layer_size=100, catalog=catalog, jobs=1)
     assert all(s.detail.startswith("layer of") for s in small.summary.skipped)
     assert by_secret(small, S.env_token)  # the config is still scanned
+
+
+def test_hidden_by_parent_whiteouts_and_replaced_directories() -> None:
+    def listing(*entries: tuple[str, str | None]) -> LayerListing:
+        made = LayerListing()
+        for path, content in entries:
+            made.add(path, content)
+        return made
+
+    path, own = "app/conf/.env", "a" * 40
+    assert hidden_by(path, own, [(1, listing(("app/.wh.conf", "")))]) == (
+        1,
+        "deleted by a whiteout of app/conf/",
+    )
+    assert hidden_by(path, own, [(2, listing(("app", None)))]) == (2, "replaced: app became a file")
+    assert hidden_by(path, own, [(1, listing((".wh..wh..opq", "")))]) == (
+        1,
+        "deleted by an opaque whiteout of /",
+    )
+    assert hidden_by(path, own, [(1, listing(("app/conf/other", "b" * 40)))]) is None
+    # The first layer to touch the path decides: written again unchanged, then deleted later.
+    later = [(1, listing((path, own))), (2, listing(("app/conf/.wh..env", "")))]
+    assert hidden_by(path, own, later) is None
+
+
+def test_gzipped_docker_save_with_an_oci_index_and_exclude(tmp_path: Path, catalog: Catalog) -> None:
+    """Docker 25+ writes index.json beside manifest.json; the OCI index is read. Gzipped
+    archives are read too, and --exclude applies to paths inside the layers."""
+    layout = Layout()
+    layout.add(app_image(), ref="shop/app:3")
+    files = layout.files()
+    files["manifest.json"] = b"[]"
+    plain = write_tar(tmp_path / "save.tar", files)
+    packed = tmp_path / "save.tar.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    result = scan_image(str(packed), catalog=catalog, jobs=1)
+    assert layer_places(by_secret(result, S.key_id))[0].image == "shop/app:3"
+    excluded = scan_image(str(packed), exclude=["app/.env"], catalog=catalog, jobs=1)
+    assert not [f for f in excluded.findings if f.secret == S.key_id]
+    assert layer_places(by_secret(excluded, S.layer_token))
