@@ -105,7 +105,7 @@ def test_whiteout_hides_a_dotenv_that_still_ships(tmp_path: Path, catalog: Catal
     # A file no later layer touches is reported where it is, not hidden.
     visible = layer_places(by_secret(result, S.layer_token))
     assert [(p.layer_path, p.deleted_but_shipped) for p in visible] == [("app/config.yml", False)]
-    assert "1 links and special files not followed" in " ".join(result.summary.notes)
+    assert "1 link or special file not followed" in " ".join(result.summary.notes)
 
 
 def test_config_env_and_arg_in_history_are_scanned(tmp_path: Path, catalog: Catalog) -> None:

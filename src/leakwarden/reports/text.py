@@ -66,8 +66,12 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
                 else "Rotate it now"
             )
             + (f" ({revoke})" if revoke else "")
-            + ", then remove it from the code: "
-            f"leakwarden guide {finding.rule_id}"
+            + (
+                ", then rebuild the image without it (a build secret mount, not ARG/ENV/COPY): "
+                if isinstance(first.provenance, ImageLayerProvenance | ImageConfigProvenance)
+                else ", then remove it from the code: "
+            )
+            + f"leakwarden guide {finding.rule_id}"
         )
     others = finding.occurrences[1:]
     for occ in others[:MAX_LISTED_OCCURRENCES]:

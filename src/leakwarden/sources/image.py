@@ -226,9 +226,11 @@ class ImageSource:
     def _count_notes(self, image: ImageManifest, counts: _Counts) -> None:
         what = []
         if counts.binary:
-            what.append(f"{counts.binary} binary files not scanned (--binary scans them)")
+            what.append(f"{_many(counts.binary, 'binary file')} not scanned (--binary scans them)")
         if counts.special:
-            what.append(f"{counts.special} links and special files not followed")
+            what.append(
+                f"{_many(counts.special, 'link or special file', 'links and special files')} not followed"
+            )
         if what:
             self.notes.append(f"{image.reference}@{short_digest(image.digest)}: " + "; ".join(what))
 
@@ -275,6 +277,10 @@ class ImageSource:
             hidden_by_step=_at(steps, index),
             hidden_how=how,
         )
+
+
+def _many(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _with_path(prov: ImageLayerProvenance, path: str) -> ImageLayerProvenance:
