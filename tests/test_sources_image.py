@@ -302,3 +302,27 @@ def test_gzipped_docker_save_with_an_oci_index_and_exclude(tmp_path: Path, catal
     excluded = scan_image(str(packed), exclude=["app/.env"], catalog=catalog, jobs=1)
     assert not [f for f in excluded.findings if f.secret == S.key_id]
     assert layer_places(by_secret(excluded, S.layer_token))
+
+
+def test_hostile_layouts_never_read_outside_the_image(tmp_path: Path, catalog: Catalog) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text(f"token: {Fakes(seed=11).github_pat()}\n")
+    image = app_image()
+    layout = Layout()
+    descriptor = layout.add(image)
+    manifest_name = "blobs/sha256/" + descriptor["digest"].split(":")[1]
+    root = layout.write_dir(tmp_path / "oci")
+    manifest = json.loads((root / manifest_name).read_text())
+    manifest["layers"][0]["digest"] = "sha256:../../../secret.txt"
+    (root / manifest_name).write_text(json.dumps(manifest))
+    result = scan_image(str(root), catalog=catalog, jobs=1)
+    assert [s.reason for s in result.summary.skipped] == ["unreadable image"]
+    assert "not a digest" in result.summary.skipped[0].detail
+    saved = docker_save(tmp_path / "save.tar", image)
+    files = {"manifest.json": json.dumps([{"Config": "../secret.txt", "Layers": []}]).encode()}
+    nothing = scan_image(str(write_tar(saved, files)), catalog=catalog, jobs=1)
+    assert [s.reason for s in nothing.summary.skipped] == ["unreadable image"]
+    assert nothing.summary.untrusted() == "part of the image could not be read (1 unreadable image)"
+    (root / "index.json").write_text("[1, 2]")
+    with pytest.raises(InputError, match="not a readable image"):
+        scan_image(str(root), catalog=catalog)

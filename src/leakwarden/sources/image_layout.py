@@ -146,14 +146,14 @@ def _load(
     try:
         manifest, _ = read_json(store, blob_name(digest))
         config, _ = read_json(store, blob_name(manifest["config"]["digest"]))
-    except (FileNotFoundError, ValueError, KeyError, TypeError, EOFError) as error:
+        layers = tuple(
+            LayerRef(str(d["digest"]), blob_name(str(d["digest"]))) for d in manifest.get("layers") or []
+        )
+    except (FileNotFoundError, ValueError, KeyError, TypeError, EOFError, AttributeError) as error:
         layout.problems.append(
             (f"{layout.label}@{digest}", "unreadable image", f"manifest or config: {error}")
         )
         return None
-    layers = tuple(
-        LayerRef(str(d["digest"]), blob_name(str(d["digest"]))) for d in manifest.get("layers") or []
-    )
     spec = descriptor.get("platform") or config
     return ImageManifest(
         reference or layout.label,
