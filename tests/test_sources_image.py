@@ -326,3 +326,13 @@ def test_hostile_layouts_never_read_outside_the_image(tmp_path: Path, catalog: C
     (root / "index.json").write_text("[1, 2]")
     with pytest.raises(InputError, match="not a readable image"):
         scan_image(str(root), catalog=catalog)
+
+
+def test_default_platform_is_the_hosts(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, amd, arm = two_platforms(tmp_path)
+    monkeypatch.setattr("platform.machine", lambda: "aarch64")
+    assert {f.secret for f in scan_image(str(path), catalog=catalog, jobs=1).findings} == {arm}
+    monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    assert {f.secret for f in scan_image(str(path), catalog=catalog, jobs=1).findings} == {amd}
