@@ -336,3 +336,11 @@ def test_default_platform_is_the_hosts(
     assert {f.secret for f in scan_image(str(path), catalog=catalog, jobs=1).findings} == {arm}
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
     assert {f.secret for f in scan_image(str(path), catalog=catalog, jobs=1).findings} == {amd}
+
+
+def test_total_bytes_limit_stops_reading_layers_not_the_scan(tmp_path: Path, catalog: Catalog) -> None:
+    result = scan_image(str(oci_dir(tmp_path, app_image())), max_total_bytes=40, catalog=catalog, jobs=1)
+    details = [s.detail for s in result.summary.skipped if s.reason == "too large"]
+    assert any("max total bytes (40); layer not read" in d for d in details), details
+    assert not [f for f in result.findings if f.secret == S.layer_token]  # its layer was never read
+    assert by_secret(result, S.env_token)  # the config is still scanned

@@ -9,6 +9,7 @@ layer; a file in a layer that is an archive is a blob like any other for the sca
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from leakwarden.expand.archive_budget import Budget, WalkStopped
 from leakwarden.expand.archive_tar import tar_entries
@@ -18,6 +19,7 @@ from leakwarden.rules.catalog import Catalog
 from leakwarden.scan.runner import Progress
 from leakwarden.sources.files import DEFAULT_MAX_FILE_SIZE
 from leakwarden.sources.image import (
+    DEFAULT_MAX_IMAGE_BYTES,
     DEFAULT_MAX_LAYER_BYTES,
     ImageSource,
     LayerFile,
@@ -28,11 +30,10 @@ from leakwarden.sources.image import (
 # Not a layer's fault: entries the tar reader reports and the image source counts instead.
 _SPECIAL = "member is "
 _STREAMS = frozenset({"gz", "bz2", "xz", "zst"})
-DEFAULT_MAX_LAYER_EXPANDED = 16 * 1024 * 1024 * 1024
 
 
 def layer_reader(limits: ArchiveLimits) -> LayerReader:
-    def read(data: bytes, label: str) -> Iterator[LayerFile | LayerProblem]:
+    def read(data: bytes, label: str, allowance: int) -> Iterator[LayerFile | LayerProblem]:
         kind = archive_kind(label, data[:65536])
         if kind in _STREAMS:  # a layer is a tar; a head too damaged to show it is still one
             kind = f"tar.{kind}"
@@ -40,7 +41,7 @@ def layer_reader(limits: ArchiveLimits) -> LayerReader:
             if data:
                 yield LayerProblem("", "corrupt layer", f"not a tar ({kind or 'unknown format'})")
             return
-        budget = Budget(limits, len(data))
+        budget = Budget(replace(limits, max_total_bytes=min(limits.max_total_bytes, allowance)), len(data))
         try:
             for entry in tar_entries(data, kind[4:] or None, (label,), budget):
                 if not isinstance(entry, Stopped):
@@ -54,7 +55,8 @@ def layer_reader(limits: ArchiveLimits) -> LayerReader:
                 else:
                     yield LayerProblem(path, "corrupt layer", entry.reason)
         except WalkStopped as stop:  # a limit, not damage: the layer may be fine, only too big
-            yield LayerProblem("", "too large", f"{stop.reason}; the rest of the layer was not read")
+            spent = stop.reason.startswith("expanded more than max_total_bytes")
+            yield LayerProblem("", "too large", f"{stop.reason}; the rest of the layer was not read", spent)
 
     return read
 
@@ -66,7 +68,7 @@ def scan_image(
     all_platforms: bool = False,
     max_layer_size: int = DEFAULT_MAX_LAYER_BYTES,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-    max_total_bytes: int | None = None,
+    max_total_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
     include_binary: bool = False,
     exclude: Sequence[str] = (),
     catalog: Catalog | None = None,
@@ -82,12 +84,19 @@ def scan_image(
     limits = ArchiveLimits(
         max_member_bytes=max_file_size,
         # A layer is one archive and often a large one: these bound a bomb, not a real layer.
-        max_total_bytes=max_total_bytes or DEFAULT_MAX_LAYER_EXPANDED,
+        max_total_bytes=max_total_bytes,
         max_seconds=600.0,
         max_depth=1,
     )
     source = ImageSource(
-        path, layer_reader(limits), platform, all_platforms, max_layer_size, include_binary, exclude
+        path,
+        layer_reader(limits),
+        platform,
+        all_platforms,
+        max_layer_size,
+        include_binary,
+        exclude,
+        max_total_bytes,
     )
     return scan_source(
         source,

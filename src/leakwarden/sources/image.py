@@ -38,6 +38,9 @@ from leakwarden.sources.image_layout import ImageLayout, ImageManifest, read_lay
 from leakwarden.sources.image_store import BlobTooLarge, open_store
 
 DEFAULT_MAX_LAYER_BYTES = 2 * 1024 * 1024 * 1024
+# Every file of every layer together, as read out of the layers (a bound on work, not memory:
+# files are read one at a time).
+DEFAULT_MAX_IMAGE_BYTES = 32 * 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +58,11 @@ class LayerProblem:
     path: str  # inside the layer; "" for the layer as a whole
     reason: str
     detail: str = ""
+    allowance_spent: bool = False  # the layer used up the bytes the image had left
 
 
-# (layer bytes, a label for messages) -> the layer's entries in tar order
-LayerReader = Callable[[bytes, str], Iterable[LayerFile | LayerProblem]]
+# (layer bytes, a label for messages, bytes the image has left to read) -> the layer's entries
+LayerReader = Callable[[bytes, str, int], Iterable[LayerFile | LayerProblem]]
 
 
 @dataclass(slots=True)
@@ -83,11 +87,13 @@ class ImageSource:
     max_layer_bytes: int = DEFAULT_MAX_LAYER_BYTES
     include_binary: bool = False
     exclude: Sequence[str] = ()  # gitignore-style patterns over paths inside the layers
+    max_total_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     _places: dict[str, list[_Place]] = field(default_factory=dict)
     _listings: dict[str, LayerListing] = field(default_factory=dict)
     _layout: ImageLayout | None = None
+    _read: int = 0  # bytes read out of layers so far
 
     def __post_init__(self) -> None:
         self._exclude = gitignore_spec(self.exclude) if self.exclude else None
@@ -150,6 +156,9 @@ class ImageSource:
                         _at(steps, index),
                     )
                     label = prov.path.rsplit("!", 1)[0]
+                    if self._read >= self.max_total_bytes:
+                        self.skipped.append(Skipped(label, "too large", self._over_total("layer not read")))
+                        continue
                     try:
                         data = store.read(layer.name, self.max_layer_bytes)
                     except BlobTooLarge as big:
@@ -186,8 +195,14 @@ class ImageSource:
         number: int,
         counts: _Counts,
     ) -> Iterator[Blob]:
-        for entry in self.read_layer(data, label):
+        for entry in self.read_layer(data, label, max(self.max_total_bytes - self._read, 1)):
             if isinstance(entry, LayerProblem):
+                if entry.allowance_spent:
+                    self._read = self.max_total_bytes
+                    self.skipped.append(
+                        Skipped(label, entry.reason, self._over_total("the rest of the layer not read"))
+                    )
+                    continue
                 where = f"{label}!{entry.path}" if entry.path else label
                 self.skipped.append(Skipped(where, entry.reason, entry.detail))
                 continue
@@ -195,6 +210,12 @@ class ImageSource:
                 listing.add(entry.path, None)
                 counts.special += 1
                 continue
+            self._read += len(entry.data)
+            if self._read >= self.max_total_bytes:
+                self.skipped.append(
+                    Skipped(label, "too large", self._over_total("the rest of the layer not read"))
+                )
+                return
             content_id = git_blob_id(entry.data)
             if listing.add(entry.path, content_id):
                 continue  # a whiteout: an empty marker, nothing to scan
@@ -205,6 +226,9 @@ class ImageSource:
                 continue
             self._places.setdefault(content_id, []).append(_Place(number, prov.layer_index, entry.path))
             yield Blob(entry.data, (_with_path(prov, entry.path),), id=content_id)
+
+    def _over_total(self, what: str) -> str:
+        return f"the image's files passed max total bytes ({self.max_total_bytes}); {what}"
 
     def _place_again(self, listing: LayerListing, number: int, index: int) -> None:
         """A layer this scan already read, in another manifest or again in this one: its
