@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 
 from leakwarden.cli.main import main
 from tests.test_sources_image import ADD_ENV, RM_ENV, S, app_image, oci_dir
@@ -62,3 +62,20 @@ def test_usage_and_input_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
     code, _, err = run(capsys, "scan", "image", str(tmp_path / "plain"))
     assert code == 2
     assert "not an image" in err
+
+
+def test_sarif_result_carries_the_image_and_the_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sarif_schema = json.loads(
+        (Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json").read_text()
+    )
+    code, out, _ = run(capsys, "scan", "image", str(oci_dir(tmp_path, app_image())), "--format", "sarif")
+    assert code == 1
+    document = json.loads(out)
+    assert list(Draft4Validator(sarif_schema).iter_errors(document)) == []
+    results = document["runs"][0]["results"]
+    hidden = [r for r in results if r["properties"]["image"].get("deleted_but_shipped")]
+    assert len(hidden) == 1
+    assert "does not remove it from the image" in hidden[0]["message"]["text"]
+    assert hidden[0]["properties"]["image"]["layer_path"] == "app/.env"
