@@ -91,7 +91,82 @@ class GitObjectProvenance:
     kind: str = "git-object"
 
 
-Provenance = FileProvenance | StdinProvenance | CommitProvenance | StagedProvenance | GitObjectProvenance
+def short_digest(digest: str) -> str:
+    """`sha256:` and the first 12 hex digits: enough to tell layers apart in a display path."""
+    algorithm, _, hexdigits = digest.partition(":")
+    return f"{algorithm}:{hexdigits[:12]}" if hexdigits else digest[:19]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageLayerProvenance:
+    """A file inside one layer of a container image (OCI layout or `docker save` archive).
+
+    `layer_index` counts from 0, the base layer; `history_step` is the `created_by` of the
+    Dockerfile step that made the layer. When a later layer deleted the file (a whiteout) or
+    replaced it, `hidden_by_index` and the fields after it say which layer and step did, and
+    how: the file is no longer in the container's filesystem but still ships in the image,
+    and anyone who pulls the image can read it from the layer that added it."""
+
+    image: str  # the reference as given (a tag when the image names one, else the file name)
+    digest: str  # of the manifest
+    platform: str  # os/architecture[/variant], "" when the image does not say
+    layer_digest: str
+    layer_index: int
+    layer_path: str
+    history_step: str = ""
+    hidden_by_index: int | None = None
+    hidden_by_digest: str = ""
+    hidden_by_step: str = ""
+    hidden_how: str = ""  # "deleted by a whiteout", "deleted by an opaque whiteout of DIR/", "overwritten"
+    kind: str = "image-layer"
+
+    @property
+    def path(self) -> str:
+        return f"{self.image}@{short_digest(self.digest)}!layer {self.layer_index}!{self.layer_path}"
+
+    @property
+    def deleted_but_shipped(self) -> bool:
+        return self.hidden_by_index is not None
+
+    @property
+    def note(self) -> str:
+        """What a reader must be told about a hidden file, in one sentence ("" when not hidden)."""
+        if self.hidden_by_index is None:
+            return ""
+        return (
+            f"{self.hidden_how} in layer {self.hidden_by_index}, but still shipped in layer "
+            f"{self.layer_index}: deleting a file in a later step does not remove it from the image"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImageConfigProvenance:
+    """Text from an image's metadata: the config (`Env`, `Labels`, `Cmd`, `Entrypoint`,
+    `history[].created_by`, where Dockerfile ARG and ENV values end up) or the annotations
+    of a manifest or index. `field` names the value, e.g. `Env[2]` or `history[4].created_by`."""
+
+    image: str
+    digest: str  # of the manifest (of the index, for index annotations)
+    platform: str
+    document: str  # "config", "manifest" or "index"
+    field: str
+    history_step: str = ""  # for history fields: the step's created_by
+    kind: str = "image-config"
+
+    @property
+    def path(self) -> str:
+        return f"{self.image}@{short_digest(self.digest)}!{self.document}!{self.field}"
+
+
+Provenance = (
+    FileProvenance
+    | StdinProvenance
+    | CommitProvenance
+    | StagedProvenance
+    | GitObjectProvenance
+    | ImageLayerProvenance
+    | ImageConfigProvenance
+)
 
 
 def git_blob_id(data: bytes) -> str:
@@ -208,6 +283,8 @@ class Verdict:
 CHOSEN_SKIPS = frozenset({"binary", "symlink", "not a regular file"})
 # Skips that mean part of a repository could not be read: no clean result can be claimed.
 _UNREADABLE = frozenset({"corrupt object", "unreadable object", "missing object", "unreadable history"})
+# The same for a container image: a layer that could not be read in full.
+_UNREADABLE_IMAGE = frozenset({"corrupt layer", "missing layer", "unreadable image"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +299,8 @@ class Skipped:
     def lost(self) -> bool:
         """Part of a repository that could not be read (an object a partial clone never
         fetched is absent by design, not lost)."""
+        if self.reason in _UNREADABLE_IMAGE:
+            return True
         return self.reason in _UNREADABLE and "partial clone" not in self.detail
 
 
@@ -278,7 +357,8 @@ class ScanSummary:
         are nothing to scan, not a failure to scan."""
         if self.incomplete:
             lost = _count(item.reason for item in self.skipped if item.lost)
-            return "part of the history could not be read (" + _counts(lost) + ")"
+            what = "the image" if all(reason in _UNREADABLE_IMAGE for reason in lost) else "the history"
+            return f"part of {what} could not be read (" + _counts(lost) + ")"
         skipped = [s for s in self.skipped if chosen_skips_count or s.reason not in CHOSEN_SKIPS]
         if self.blobs == 0 and skipped:
             return (

@@ -12,6 +12,7 @@ from leakwarden.cli.main import FullHelpGroup
 from leakwarden.cli.options import (
     ProgressBar,
     ScanArgs,
+    SizeParam,
     emit,
     load_catalog_for,
     scan_args,
@@ -93,6 +94,46 @@ def scan_path(paths: tuple[str, ...], respect_gitignore: bool, **kwargs: Any) ->
         respect_gitignore=respect_gitignore,
     )
     return emit(result, catalog, args)
+
+
+@scan.command("image")
+@click.argument("image", type=click.Path(exists=True))
+@click.option(
+    "--platform",
+    metavar="OS/ARCH[/VARIANT]",
+    help="Which image of a multi-platform index to scan [default: the host's, e.g. linux/amd64].",
+)
+@click.option("--all-platforms", is_flag=True, help="Scan the image of every platform the index offers.")
+@click.option(
+    "--max-layer-size",
+    type=SizeParam(),
+    help="Skip layers whose blob is larger than this [default: 2GiB].",
+)
+@scan_options
+def scan_image_cmd(
+    image: str, platform: str | None, all_platforms: bool, max_layer_size: int | None, **kwargs: Any
+) -> int:
+    """Scan a container image on disk, no Docker daemon needed: an OCI image layout (directory or
+    archive) or a `docker save` tarball. Every file of every layer is read (a file a later layer
+    deleted still ships in the image, and is reported as such), and the config's Env, Labels,
+    Cmd, Entrypoint and build history (where Dockerfile ARG and ENV values leak)."""
+    from leakwarden.scan.image import scan_image
+    from leakwarden.sources.image import DEFAULT_MAX_LAYER_BYTES
+
+    if platform and all_platforms:
+        raise click.UsageError("give either --platform or --all-platforms, not both")
+    args = scan_args(kwargs)
+    catalog = _catalog(args)
+    result = _run(
+        args,
+        catalog,
+        scan_image,
+        image,
+        platform=platform,
+        all_platforms=all_platforms,
+        max_layer_size=max_layer_size or DEFAULT_MAX_LAYER_BYTES,
+    )
+    return emit(result, catalog, args, source="image")
 
 
 @scan.command("stdin")

@@ -8,7 +8,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from leakwarden.model import Finding, Occurrence, ScanSummary, Verdict
+from leakwarden.model import (
+    Finding,
+    ImageConfigProvenance,
+    ImageLayerProvenance,
+    Occurrence,
+    ScanSummary,
+    Verdict,
+)
 
 # Control characters (line breaks and tabs included: a file name may hold them), C1 controls,
 # zero-width and bidirectional formatting characters, line and paragraph separators, the BOM, and
@@ -136,6 +143,7 @@ def occurrence_fields(occ: Occurrence) -> dict[str, Any]:
     if others is not None:  # git: the other commits that introduced this blob at this path
         fields["other_commits"] = list(others)
         fields["other_commit_count"] = getattr(occ.provenance, "other_commit_count", len(others))
+    fields.update(image_fields(occ.provenance))
     if occ.captures:
         fields["captures"] = dict(occ.captures)
     if occ.decoding:
@@ -159,6 +167,41 @@ def decoding_summary(summary: ScanSummary) -> str:
         f"decoded {summary.decoded_pieces} piece{'s' if summary.decoded_pieces != 1 else ''} "
         f"({summary.decoded_bytes / 1e6:.1f} MB), {found} finding{'s' if found != 1 else ''} only there"
     )
+
+
+def image_fields(prov: object) -> dict[str, Any]:
+    """A container image's provenance fields; empty for every other kind."""
+    if isinstance(prov, ImageLayerProvenance):
+        hidden = None
+        if prov.hidden_by_index is not None:
+            hidden = {
+                "layer_index": prov.hidden_by_index,
+                "layer_digest": prov.hidden_by_digest,
+                "history_step": prov.hidden_by_step,
+                "how": prov.hidden_how,
+                "note": prov.note,
+            }
+        return {
+            "image": prov.image,
+            "digest": prov.digest,
+            "platform": prov.platform,
+            "layer_digest": prov.layer_digest,
+            "layer_index": prov.layer_index,
+            "layer_path": prov.layer_path,
+            "history_step": prov.history_step,
+            "deleted_but_shipped": prov.deleted_but_shipped,
+            "hidden_by": hidden,
+        }
+    if isinstance(prov, ImageConfigProvenance):
+        return {
+            "image": prov.image,
+            "digest": prov.digest,
+            "platform": prov.platform,
+            "document": prov.document,
+            "field": prov.field,
+            "history_step": prov.history_step,
+        }
+    return {}
 
 
 def first_location(finding: Finding) -> str:

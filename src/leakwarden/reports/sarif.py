@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from leakwarden import __version__
 from leakwarden.model import Confidence, Finding, Occurrence, ScanResult
-from leakwarden.reports.common import display, to_json, verdict_fields, verdict_line
+from leakwarden.reports.common import display, image_fields, to_json, verdict_fields, verdict_line
 from leakwarden.rules.catalog import Catalog
 from leakwarden.rules.schema import Rule
 
@@ -133,6 +133,11 @@ def _result(finding: Finding, rule_index: int, rule: Rule | None, show: bool) ->
         "partialFingerprints": {"leakwardenFingerprint/v1": finding.fingerprint},
         "properties": {"confidence": finding.confidence.label, "occurrences": len(finding.occurrences)},
     }
+    image = image_fields(finding.occurrences[0].provenance)
+    if image:  # where in the image, and whether a later layer only hid it
+        result["properties"]["image"] = image
+        if image.get("hidden_by"):
+            result["message"]["text"] += f" ({image['hidden_by']['note']})"
     if finding.verdict is not None:
         result["properties"]["verdict"] = verdict_fields(finding.verdict)
         result["message"]["text"] += f" ({verdict_line(finding.verdict)})"

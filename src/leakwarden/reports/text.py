@@ -7,7 +7,15 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from leakwarden.model import Finding, ScanResult, ScanSummary, VerdictStatus
+from leakwarden.model import (
+    Finding,
+    ImageConfigProvenance,
+    ImageLayerProvenance,
+    ScanResult,
+    ScanSummary,
+    VerdictStatus,
+    short_digest,
+)
 from leakwarden.reports.common import (
     count_of,
     decoding_note,
@@ -45,6 +53,7 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
         who = getattr(first.provenance, "author_name", "")
         when = getattr(first.provenance, "date", "")
         text.append("\n  commit  " + safe(f"{commit[:12]} {who} {when}".rstrip()))
+    _image_lines(text, first.provenance)
     captures = {k: v for o in finding.occurrences[:1] for k, v in o.captures.items()}
     if captures:
         text.append("\n  context " + " ".join(safe(f"{k}={v}") for k, v in captures.items()), "dim")
@@ -67,8 +76,12 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
         text.append(
             ("It is live: rotate it now" if live else "Rotate it now")
             + (f", revoke it {safe(revoke)}" if revoke else "")
-            + ", then remove it from the code: "
-            f"leakwarden guide {finding.rule_id}"
+            + (
+                ", then rebuild the image without it (a build secret mount, not ARG/ENV/COPY): "
+                if isinstance(first.provenance, ImageLayerProvenance | ImageConfigProvenance)
+                else ", then remove it from the code: "
+            )
+            + f"leakwarden guide {finding.rule_id}"
         )
     others = finding.occurrences[1:]
     for occ in others[:MAX_LISTED_OCCURRENCES]:
@@ -83,6 +96,20 @@ def _finding(finding: Finding, catalog: Catalog, show: bool) -> Text:
         more = len(others) - MAX_LISTED_OCCURRENCES
         text.append(f"\n  … and {more} more place{'s' if more != 1 else ''}", "dim")
     return text
+
+
+def _image_lines(text: Text, prov: object) -> None:
+    if isinstance(prov, ImageLayerProvenance):
+        where = f"{prov.layer_index} {short_digest(prov.layer_digest)}" + (
+            f" {prov.platform}" if prov.platform else ""
+        )
+        text.append("\n  layer   " + safe(where + (f": {prov.history_step}" if prov.history_step else "")))
+        if prov.hidden_by_index is not None:
+            text.append("\n  hidden  " + safe(prov.note), "bold yellow")
+            if prov.hidden_by_step:
+                text.append("\n          by step " + safe(prov.hidden_by_step), "yellow")
+    elif isinstance(prov, ImageConfigProvenance) and prov.platform:
+        text.append("\n  image   " + safe(f"{prov.image} {prov.platform}"))
 
 
 def summary_line(summary: ScanSummary, findings: int) -> str:
