@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from leakwarden.cli.main import EXIT_CLEAN
+from leakwarden.cli.main import EXIT_CLEAN, FullHelpGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,7 +47,7 @@ def _actor(by: str | None) -> str:
         return "unknown"
 
 
-@click.group("incidents")
+@click.group("incidents", cls=FullHelpGroup)
 def incidents_group() -> None:
     """Incidents from open to closed: one per distinct credential, across every scan recorded."""
 
@@ -313,7 +313,7 @@ def note_cmd(*, incident: str, text: str, by: str | None, db: str | None) -> int
     return _act(db, incident, "note", by, note=text)
 
 
-@click.group("store")
+@click.group("store", cls=FullHelpGroup)
 def store_group() -> None:
     """The findings store itself."""
 

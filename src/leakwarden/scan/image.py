@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from leakwarden.expand import DEFAULT_DEPTH
 from leakwarden.expand.archive_budget import Budget, WalkStopped
 from leakwarden.expand.archive_tar import tar_entries
 from leakwarden.expand.archives import ArchiveLimits, Stopped, archive_kind
@@ -76,6 +77,7 @@ def scan_image(
     min_confidence: Confidence = Confidence.MEDIUM,
     jobs: int = 0,
     progress: Progress | None = None,
+    decode_depth: int = DEFAULT_DEPTH,
 ) -> ScanResult:
     """Every file of every layer of the image at `path` (an OCI layout directory or archive, a
     `docker save` tarball), its config and its annotations; see `sources.image`."""
@@ -106,4 +108,5 @@ def scan_image(
         jobs=jobs,
         progress=progress,
         target=source.target,
+        decode_depth=decode_depth,
     )
