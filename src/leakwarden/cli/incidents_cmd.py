@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from leakwarden.cli.main import EXIT_CLEAN, FullHelpGroup
+from leakwarden.cli.options import format_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,14 +80,7 @@ def incidents_group() -> None:
     "--target", metavar="PATH", help="Only credentials seen in this scan target (a directory, a repository)."
 )
 @click.option("--since", metavar="DATE", help="Only incidents opened on or after DATE (YYYY-MM-DD).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json", "csv")
 def list_cmd(
     *,
     db: str | None,
@@ -165,14 +159,7 @@ def list_cmd(
 @incidents_group.command("show")
 @click.argument("incident")
 @_db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def show_cmd(*, incident: str, db: str | None, fmt: str) -> int:
     """Show one incident: places, verdicts, events and guide.
 

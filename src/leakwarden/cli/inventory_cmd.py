@@ -13,6 +13,7 @@ import click
 
 from leakwarden.cli.incidents_cmd import _db_option, _open
 from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+from leakwarden.cli.options import format_option
 
 
 def _values(text: str) -> list[str]:
@@ -33,14 +34,7 @@ def _read_secret() -> str:
 @click.command("inventory")
 @click.argument("credential", metavar="FINGERPRINT|SECRET|-")
 @_db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def inventory(*, credential: str, db: str | None, fmt: str) -> int:
     """Which services will break when I revoke it? Every repository, directory, file, commit,
     image layer, package and CI configuration where the store saw the credential or its pair

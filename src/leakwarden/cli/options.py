@@ -59,6 +59,30 @@ class ScanArgs:
 NOT_FOR_STREAMS = ("exclude", "max_file_size", "jobs", "include_binary")
 
 
+def format_option(*choices: str, help: str = "Output format.") -> Callable[[F], F]:
+    """`--format` for the commands that are not scans (a scan's formats are the reporters')."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
+
+
+rule_files_option = click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Include a rule file of your own; repeatable.",
+)
+
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(0.5, 120),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for the provider.",
+)
+
+
 def scan_options(func: F) -> F:
     """The options every scan command shares."""
     return _add_scan_options(func, ())

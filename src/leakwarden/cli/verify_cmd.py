@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from leakwarden.cli.main import EXIT_CLEAN, EXIT_FINDINGS
+from leakwarden.cli.options import format_option, rule_files_option, timeout_option
 
 if TYPE_CHECKING:
     from leakwarden.rules.catalog import Catalog
@@ -105,28 +106,9 @@ def resolve_credential(
 @click.option(
     "--dry-run", is_flag=True, help="Print the request the check would send, redacted; send nothing."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.5, 120),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the provider.",
-)
-@click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Include a rule file of your own; repeatable.",
-)
+@format_option("text", "json")
+@timeout_option
+@rule_files_option
 def verify(
     *,
     rule_id: str | None,
@@ -237,20 +219,8 @@ def _show(rule_id: str, verdict: object, fmt: str, cached: bool = False) -> int:
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be sent, redacted, and what it does; send nothing."
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.5, 120),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the provider.",
-)
-@click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Include a rule file of your own; repeatable.",
-)
+@timeout_option
+@rule_files_option
 def revoke(
     *,
     rule_id: str,
