@@ -32,10 +32,6 @@ def _db_option(func: F) -> F:
 def _open(db: str | None) -> Any:
     from leakwarden.store import open_store
 
-    if db and "://" not in db:
-        from pathlib import Path
-
-        db = f"sqlite:///{Path(db).expanduser().resolve()}"
     return open_store(db)
 
 

@@ -432,16 +432,13 @@ def _verify(result: Any, catalog: Any, args: ScanArgs) -> None:
     from leakwarden import __version__
     from leakwarden.model import VerdictStatus
     from leakwarden.net import Net, NetSettings
-    from leakwarden.rules.cache import cache_dir
     from leakwarden.verify import verify_findings
-    from leakwarden.verify.cache import VerdictCache
+    from leakwarden.verify.cache import default_cache
 
     if not result.findings:
         return
     with Net(NetSettings(user_agent=f"leakwarden/{__version__}")) as net:
-        verdicts = verify_findings(
-            result.findings, catalog, net, cache=VerdictCache(cache_dir() / "verdicts")
-        )
+        verdicts = verify_findings(result.findings, catalog, net, cache=default_cache())
     for finding in result.findings:
         finding.verdict = verdicts.get(finding.fingerprint)
     counts: dict[str, int] = {}
@@ -467,10 +464,7 @@ def _record(result: Any, catalog: Any, args: ScanArgs, source: str) -> None:
     from leakwarden.incidents.service import record
     from leakwarden.store import open_store
 
-    db = args.db
-    if db and "://" not in db:
-        db = f"sqlite:///{Path(db).expanduser().resolve()}"
-    store = open_store(db)
+    store = open_store(args.db)
     try:
         done = record(store, result, catalog, source=source)
     finally:

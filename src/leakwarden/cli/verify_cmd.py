@@ -166,10 +166,9 @@ def verify(
         click.echo(describe(planned))
         click.echo("(dry run: nothing was sent)", err=True)
         return EXIT_CLEAN
-    from leakwarden.rules.cache import cache_dir
-    from leakwarden.verify.cache import VerdictCache, cache_key
+    from leakwarden.verify.cache import cache_key, default_cache
 
-    cache = VerdictCache(cache_dir() / "verdicts")
+    cache = default_cache()
     key = cache_key(rule.id, values)
     cached = None if no_cache else cache.get(key)
     if cached is not None:
@@ -243,9 +242,8 @@ def revoke(
     from leakwarden.model import Verdict, VerdictStatus
     from leakwarden.net import Net, NetSettings
     from leakwarden.reports.common import safe
-    from leakwarden.rules.cache import cache_dir
     from leakwarden.verify import describe
-    from leakwarden.verify.cache import VerdictCache, cache_key
+    from leakwarden.verify.cache import cache_key, default_cache
     from leakwarden.verify.revoke import Revocation, RevokeStatus, plan_revoke
     from leakwarden.verify.revoke import revoke as send_revoke
 
@@ -277,7 +275,7 @@ def revoke(
     click.echo(safe(f"{rule.id}: {outcome.status.upper()} — {outcome.reason}"))
     if outcome.status == RevokeStatus.REVOKED:
         # A check right after would say the same, for a week; never let a stale "live" speak.
-        VerdictCache(cache_dir() / "verdicts").put(
+        default_cache().put(
             cache_key(rule.id, values),
             Verdict(
                 VerdictStatus.DEAD,
@@ -310,11 +308,10 @@ def _verify_report(
     from leakwarden.net import Net, NetSettings
     from leakwarden.remediate import select
     from leakwarden.reports.common import safe
-    from leakwarden.rules.cache import cache_dir
     from leakwarden.rules.catalog import load_catalog
     from leakwarden.verify import describe, verify_findings
     from leakwarden.verify import dry_run as plan_all
-    from leakwarden.verify.cache import VerdictCache
+    from leakwarden.verify.cache import default_cache
 
     everything = read_report(report_file)
     catalog = load_catalog(rule_files)
@@ -336,7 +333,7 @@ def _verify_report(
                 click.echo(f"{head}\n{describe(planned)}\n")
         click.echo("(dry run: nothing was sent)", err=True)
         return EXIT_CLEAN
-    cache = None if no_cache else VerdictCache(cache_dir() / "verdicts")
+    cache = None if no_cache else default_cache()
     with Net(NetSettings(timeout_s=timeout, user_agent=f"leakwarden/{__version__}")) as net:
         found = verify_findings(checkable, catalog, net, cache=cache, context=values)
     rows = []

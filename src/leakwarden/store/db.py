@@ -23,11 +23,16 @@ DB_ENV = "LEAKWARDEN_DB"
 KEY_ENV = "LEAKWARDEN_STORE_KEY"
 
 
+def as_url(db: str) -> str:
+    """A database URL as given, or a file path as the SQLite URL of that file."""
+    return db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
 def default_url() -> str:
     """`LEAKWARDEN_DB`, else a SQLite file in the user data directory."""
     override = os.environ.get(DB_ENV)
     if override:
-        return override if "://" in override else f"sqlite:///{Path(override).expanduser()}"
+        return as_url(override)
     import platformdirs
 
     return f"sqlite:///{Path(platformdirs.user_data_dir('leakwarden')) / 'findings.db'}"
@@ -115,8 +120,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    """The store at `url` (default: `default_url()`), migrated to the newest schema."""
-    url = _with_driver(url or default_url())
+    """The store at `url` (a URL or a SQLite file; default: `default_url()`), migrated to the
+    newest schema."""
+    url = _with_driver(as_url(url) if url else default_url())
     path = _sqlite_path(url)
     if path is not None:
         try:

@@ -31,6 +31,13 @@ def cache_key(rule_id: str, values: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
+def default_cache() -> VerdictCache:
+    """The user's verdict cache, beside the compiled rules (`LEAKWARDEN_CACHE_DIR` moves both)."""
+    from leakwarden.rules.cache import cache_dir
+
+    return VerdictCache(cache_dir() / "verdicts")
+
+
 class VerdictCache:
     def __init__(
         self,
