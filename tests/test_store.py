@@ -217,7 +217,7 @@ def test_resolved_reopens_in_a_new_place_and_when_live_after_revoked(
     assert show(store, number).places[0].path.endswith("copy.sh")  # newest first
 
 
-def test_unknown_and_ambiguous_keys(db: str) -> None:
+def test_unknown_keys_are_refused(db: str) -> None:
     store = open_store(db)
     with pytest.raises(UnknownIncident, match="no incident '7'"):
         resolve_key(store, "7")
